@@ -77,7 +77,7 @@ build_etcd() {
   mkdir -p "$dir"; cd "$dir"
   [ -f go.mod ] || go mod init local.invalid/kubeglance-etcd >/dev/null 2>&1
   say "etcd $ETCD_VERSION: downloading ($(elapsed))"
-  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "go.etcd.io/etcd/etcdctl/v3@$ETCD_VERSION" >/dev/null
+  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "go.etcd.io/etcd/etcdctl/v3@$ETCD_VERSION" >/dev/null 2>&1
   cat > tools.go <<GO
 //go:build tools
 package tools
@@ -90,7 +90,7 @@ GO
   say "etcd $ETCD_VERSION: building etcd and etcdctl ($(elapsed))"
   go build -trimpath -ldflags "-s -w" -o "$BIN/etcd.tmp" go.etcd.io/etcd/server/v3 && mv "$BIN/etcd.tmp" "$BIN/etcd"
   go build -trimpath -ldflags "-s -w" -o "$BIN/etcdctl.tmp" go.etcd.io/etcd/etcdctl/v3 && mv "$BIN/etcdctl.tmp" "$BIN/etcdctl"
-  "$BIN/etcd" --version | head -1 >&2
+  "$BIN/etcd" --version >&2
 }
 
 go_install() { # name module@version

@@ -89,8 +89,15 @@ cmd_up() {
   mkdir -p "$(dirname "$KUBECONFIG_OUT")"
   say "creating cluster $NAME (kube v$K8S_VERSION, binary runtime, loopback only)"
   local started; started=$(date +%s)
-  KWOK_KUBE_VERSION="v$K8S_VERSION" kwokctl create cluster \
+  cd "$ROOT"
+  # Everything comes from the local cache: kwokctl would otherwise download binaries and
+  # metrics-server's manifest from GitHub, which this machine cannot reach.
+  KWOK_KUBE_VERSION="v$K8S_VERSION" \
+  KWOK_KUBECTL_BINARY="$BIN/kubectl" \
+  KWOK_ETCDCTL_BINARY="$BIN/etcdctl" \
+  kwokctl create cluster \
     --runtime binary \
+    --config "$ROOT/test/fixtures/kwok/kwokctl.yaml" \
     --kubeconfig "$CACHE/run/$NAME/kwokctl-kubeconfig" \
     --kube-apiserver-binary "$BIN/kube-apiserver" \
     --kube-controller-manager-binary "$BIN/kube-controller-manager" \
@@ -101,7 +108,8 @@ cmd_up() {
     --enable metrics-server \
     --enable-crds Metric,ClusterResourceUsage \
     --disable-qps-limits \
-    --extra-args kube-apiserver=bind-address=127.0.0.1 \
+    --extra-args kube-controller-manager=leader-elect=false \
+    --extra-args kube-scheduler=leader-elect=false \
     --wait 3m >&2
   kwokctl get kubeconfig > "$KUBECONFIG_OUT"
   chmod 600 "$KUBECONFIG_OUT"
@@ -121,18 +129,27 @@ cmd_down() {
 }
 
 # Stops kube-apiserver only (etcd and the rest keep running), so tests can check what a
-# client sees while the API server is gone and after it comes back.
+# client sees while the API server is gone and after it comes back. (Controller-manager and
+# scheduler run without leader election, so they wait for it instead of exiting.) Its exact command line is
+# saved from /proc so that start-apiserver brings back the same server.
 cmd_stop_apiserver() {
   local pid; pid=$(pid_of kube-apiserver)
   [ -n "$pid" ] || die "no kube-apiserver pid in $CLUSTER_DIR/pids"
+  if [ -r "/proc/$pid/cmdline" ]; then
+    cp "/proc/$pid/cmdline" "$CLUSTER_DIR/kube-apiserver.cmdline"
+    readlink "/proc/$pid/cwd" > "$CLUSTER_DIR/kube-apiserver.cwd"
+  fi
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
 
 cmd_start_apiserver() {
-  kwokctl start cluster >&2
-  for _ in $(seq 1 120); do
+  [ -f "$CLUSTER_DIR/kube-apiserver.cmdline" ] || die "stop-apiserver first"
+  local -a argv; mapfile -d '' argv < "$CLUSTER_DIR/kube-apiserver.cmdline"
+  (cd "$(cat "$CLUSTER_DIR/kube-apiserver.cwd")" && \
+    nohup "${argv[@]}" >>"$CLUSTER_DIR/logs/kube-apiserver.log" 2>&1 & echo $! >"$CLUSTER_DIR/pids/kube-apiserver.pid")
+  for _ in $(seq 1 240); do
     kc get --raw /readyz >/dev/null 2>&1 && return 0; sleep 0.5
   done
   die "kube-apiserver did not become ready"

@@ -342,7 +342,9 @@ export type ClusterRecord =
   | EventRecord
   | UsageRecord;
 
-export type RecordOfKind<K extends RecordKind> = Extract<ClusterRecord, { kind: K }>;
+/** The record type of one kind (distributes over records whose `kind` is itself a union). */
+export type RecordOfKind<K extends RecordKind> = RecordWithKind<ClusterRecord, K>;
+type RecordWithKind<R, K> = R extends { kind: infer RK } ? (K extends RK ? R : never) : never;
 
 /** Whether a kind is namespaced. */
 export function isNamespacedKind(kind: RecordKind): boolean {

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_PORT, envName, helpText, parseConfig, type KubeConfig, type RunConfig } from './config.js';
+
+const defaultKube: KubeConfig = { contexts: [], allContexts: false, namespaces: [], metricsIntervalSeconds: 20, kubeconfigPath: undefined };
+const defaults: RunConfig = {
+  action: 'run',
+  source: { kind: 'kube', kube: defaultKube },
+  host: '127.0.0.1',
+  port: DEFAULT_PORT,
+  logLevel: 'info',
+};
+const kube = (fields: Partial<KubeConfig>): RunConfig['source'] => ({ kind: 'kube', kube: { ...defaultKube, ...fields } });
+
+type Env = Record<string, string>;
+
+describe('parseConfig', () => {
+  it.each<[string, string[], Env, Partial<RunConfig>]>([
+    ['no flags', [], {}, {}],
+    ['host, port, log level', ['--host', '0.0.0.0', '--port=0', '--log-level', 'debug'], {}, { host: '0.0.0.0', port: 0, logLevel: 'debug' }],
+    ['repeated contexts and namespaces', ['--context', 'a', '--context=b', '--namespace', 'shop'], {}, { source: kube({ contexts: ['a', 'b'], namespaces: ['shop'] }) }],
+    ['all contexts, kubeconfig, metrics interval', ['--all-contexts', '--kubeconfig', '/k', '--metrics-interval', '15'], {}, { source: kube({ allContexts: true, kubeconfigPath: '/k', metricsIntervalSeconds: 15 }) }],
+    ['bare --demo is medium', ['--demo'], {}, { source: { kind: 'demo', demo: { size: 'medium' } } }],
+    ['--demo=xl', ['--demo=xl'], {}, { source: { kind: 'demo', demo: { size: 'xl' } } }],
+    ['--demo small', ['--demo', 'small', '--port', '1'], {}, { port: 1, source: { kind: 'demo', demo: { size: 'small' } } }],
+    ['bare --demo before another flag', ['--demo', '--demo-churn', '2.5', '--demo-seed', '7'], {}, { source: { kind: 'demo', demo: { size: 'medium', churnPerSecond: 2.5, seed: 7 } } }],
+    ['everything from the environment', [], { KUBEGLANCE_PORT: '9000', KUBEGLANCE_CONTEXT: 'a, b,', KUBEGLANCE_ALL_CONTEXTS: 'false', KUBEGLANCE_NAMESPACE: 'x,y', KUBEGLANCE_LOG_LEVEL: 'warn' }, { port: 9000, logLevel: 'warn', source: kube({ contexts: ['a', 'b'], namespaces: ['x', 'y'] }) }],
+    ['demo from the environment', [], { KUBEGLANCE_DEMO: 'true', KUBEGLANCE_DEMO_SEED: '3' }, { source: { kind: 'demo', demo: { size: 'medium', seed: 3 } } }],
+    ['demo size from the environment', [], { KUBEGLANCE_DEMO: 'large' }, { source: { kind: 'demo', demo: { size: 'large' } } }],
+    ['flags win over the environment', ['--port', '1', '--context', 'c'], { KUBEGLANCE_PORT: '2', KUBEGLANCE_CONTEXT: 'a,b' }, { port: 1, source: kube({ contexts: ['c'] }) }],
+    ['empty variables count as unset', [], { KUBEGLANCE_PORT: '', KUBEGLANCE_DEMO: ' ' }, {}],
+    ['unrelated variables are ignored', [], { KUBECONFIG: '/x', KUBEGLANCE_UNKNOWN: '1' }, {}],
+    ['-- ends the flags', ['--port', '1', '--'], {}, { port: 1 }],
+  ])('%s', (_name, argv, env, expected) => {
+    expect(parseConfig(argv, env)).toEqual({ ...defaults, ...expected });
+  });
+
+  it.each<[string[], Env, 'help' | 'version']>([
+    [['--help'], {}, 'help'],
+    [['--port', 'nonsense', '--help'], {}, 'help'],
+    [['--version'], { KUBEGLANCE_PORT: 'x' }, 'version'],
+  ])('%j → %s, before validating anything else', (argv, env, action) => {
+    expect(parseConfig(argv, env)).toEqual({ action });
+  });
+
+  it.each<[string[], Env, string]>([
+    [['--bogus'], {}, 'unknown flag --bogus'],
+    [['-p', '1'], {}, 'unknown flag -p'],
+    [['stray'], {}, 'unexpected argument "stray"'],
+    [['--demo', 'huge'], {}, 'unexpected argument "huge"'],
+    [['--port'], {}, '--port needs a value'],
+    [['--port', '--host', 'x'], {}, '--port needs a value'],
+    [['--host='], {}, '--host needs a value'],
+    [['--context='], {}, '--context needs a value'],
+    [['--port', '1', '--port', '2'], {}, '--port given more than once'],
+    [['--all-contexts=yes'], {}, '--all-contexts takes no value'],
+    [['--port', '65536'], {}, '--port must be a port number (0-65535), got "65536"'],
+    [['--port', '80.5'], {}, '--port must be a port number (0-65535), got "80.5"'],
+    [[], { KUBEGLANCE_PORT: 'http' }, 'KUBEGLANCE_PORT must be a port number (0-65535), got "http"'],
+    [['--demo=huge'], {}, '--demo: unknown demo size "huge" (choose from small, medium, large, xl)'],
+    [[], { KUBEGLANCE_DEMO: 'huge' }, 'KUBEGLANCE_DEMO: unknown demo size "huge"'],
+    [['--log-level', 'verbose'], {}, '--log-level: unknown log level "verbose" (choose from trace, debug, info, warn, error, fatal)'],
+    [['--demo', '--context', 'prod'], {}, '--demo shows the embedded demo cluster and cannot be combined with --context'],
+    [['--demo'], { KUBEGLANCE_KUBECONFIG: '/k' }, '--demo shows the embedded demo cluster and cannot be combined with KUBEGLANCE_KUBECONFIG'],
+    [['--demo', 'xl', '--namespace', 'a'], {}, 'cannot be combined with --namespace'],
+    [['--demo-churn', '5'], {}, '--demo-churn only applies together with --demo'],
+    [['--demo', '--demo-churn', '-1'], {}, '--demo-churn needs a value'],
+    [['--demo', '--demo-churn=fast'], {}, '--demo-churn must be a number of changes per second, got "fast"'],
+    [['--demo', '--demo-seed', '1.5'], {}, '--demo-seed must be a non-negative integer, got "1.5"'],
+    [['--context', 'a', '--all-contexts'], {}, '--context and --all-contexts cannot be used together'],
+    [['--namespace', 'Bad_Name'], {}, '--namespace: "Bad_Name" is not a valid namespace name'],
+    [['--metrics-interval', '5'], {}, '--metrics-interval must be a number of seconds from 15 to 30, got "5"'],
+    [[], { KUBEGLANCE_ALL_CONTEXTS: 'maybe' }, 'KUBEGLANCE_ALL_CONTEXTS must be true or false, got "maybe"'],
+  ])('%j %j → "%s"', (argv, env, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(ConfigError);
+    expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+});
+
+describe('helpText', () => {
+  it('lists every flag with its environment variable', () => {
+    const help = helpText();
+    for (const flag of ['kubeconfig', 'context', 'all-contexts', 'namespace', 'metrics-interval', 'demo-churn', 'demo-seed', 'host', 'port', 'log-level']) {
+      expect(help).toContain(`--${flag} `);
+      expect(help).toContain(envName(flag));
+    }
+    expect(help).toContain('--demo[=<size>]');
+    expect(help).toContain('KUBEGLANCE_CONTEXT (comma-separated)');
+    expect(help).not.toContain('KUBEGLANCE_HELP');
+  });
+});

@@ -1,0 +1,281 @@
+// Flags and environment to one validated Config. Pure: no I/O, so every rule is tested as a table.
+//
+// Every flag has an environment variable KUBEGLANCE_<FLAG_IN_UPPER_SNAKE> (repeatable flags take
+// comma-separated values there); a flag given on the command line wins over its variable.
+import { parseArgs } from 'node:util';
+
+export const DEMO_SIZES = ['small', 'medium', 'large', 'xl'] as const;
+export type DemoSize = (typeof DEMO_SIZES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_PORT = 7420;
+
+export interface DemoConfig {
+  size: DemoSize;
+  churnPerSecond?: number;
+  seed?: number;
+}
+
+export interface KubeConfig {
+  kubeconfigPath?: string;
+  contexts: string[];
+  allContexts: boolean;
+  namespaces: string[];
+  metricsIntervalSeconds: number;
+}
+
+export interface RunConfig {
+  action: 'run';
+  /** `demo` when asked for; `kube` otherwise (which falls back to the demo without a kubeconfig). */
+  source: { kind: 'demo'; demo: DemoConfig } | { kind: 'kube'; kube: KubeConfig };
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+}
+
+export type Config = RunConfig | { action: 'help' } | { action: 'version' };
+
+/** A problem with the command line or environment, in words meant for the user. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface FlagSpec {
+  /** Placeholder for the value in help; absent for boolean flags. */
+  value?: string;
+  multiple?: boolean;
+  /** Help and version make no sense as environment variables. */
+  noEnv?: boolean;
+  help: string;
+}
+
+const FLAGS = {
+  kubeconfig: { value: '<path>', help: 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' },
+  context: { value: '<name>', multiple: true, help: 'kubeconfig context to show; repeat for several (default: current)' },
+  'all-contexts': { help: 'show every context in the kubeconfig' },
+  namespace: { value: '<ns>', multiple: true, help: 'read only this namespace; repeat for several (default: all)' },
+  'metrics-interval': { value: '<seconds>', help: 'how often to poll metrics.k8s.io, 15-30 (default: 20)' },
+  demo: { value: '[=<size>]', help: 'show the embedded demo cluster: small, medium (default), large or xl' },
+  'demo-churn': { value: '<per-second>', help: 'changes per second in the demo cluster' },
+  'demo-seed': { value: '<n>', help: 'seed of the demo cluster (same seed, same cluster)' },
+  host: { value: '<address>', help: 'address to listen on (default: 127.0.0.1; anything else is reachable without authentication)' },
+  port: { value: '<port>', help: `port to listen on, 0 for any free one (default: ${DEFAULT_PORT})` },
+  'log-level': { value: '<level>', help: `${LOG_LEVELS.join(', ')} (default: info)` },
+  help: { noEnv: true, help: 'show this help' },
+  version: { noEnv: true, help: 'show the version' },
+} as const satisfies Record<string, FlagSpec>;
+
+type FlagName = keyof typeof FLAGS;
+
+/** A raw value and where it came from (`--port` or `KUBEGLANCE_PORT`), for error messages. */
+interface Raw {
+  value: string | string[] | true;
+  from: string;
+}
+
+type RawValues = Partial<Record<FlagName, Raw>>;
+
+export function envName(flag: string): string {
+  return `KUBEGLANCE_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
+  const fromFlags = readFlags(argv);
+  if (fromFlags.help) return { action: 'help' };
+  if (fromFlags.version) return { action: 'version' };
+  return validate({ ...readEnv(env), ...fromFlags });
+}
+
+export function helpText(): string {
+  const rows = Object.entries(FLAGS as Record<string, FlagSpec>).map(([name, spec]) => {
+    const usage = `--${name}${spec.value === undefined ? '' : spec.value.startsWith('[') ? spec.value : ` ${spec.value}`}`;
+    const env = spec.noEnv ? '' : `\n${' '.repeat(32)}env ${envName(name)}${spec.multiple ? ' (comma-separated)' : ''}`;
+    return `  ${usage.padEnd(28)}  ${spec.help}${env}`;
+  });
+  return [
+    'Usage: kubeglance [flags]',
+    '',
+    'A live, read-only map of Kubernetes clusters in the browser. Without a kubeconfig it shows',
+    'an embedded demo cluster. Flags win over environment variables.',
+    '',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+// --- command line ------------------------------------------------------------------------------
+
+/**
+ * parseArgs is used as a tokenizer only (strict: false) so that each mistake gets a message of
+ * our own, and so that --demo can take an optional size (`--demo`, `--demo=xl`, `--demo xl`).
+ */
+function readFlags(argv: readonly string[]): RawValues {
+  const { tokens } = parseArgs({ args: [...argv], options: PARSE_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const raw: RawValues = {};
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') throw new ConfigError(`unexpected argument "${token.value}"`);
+    const name = token.rawName.startsWith('--') ? token.name : undefined;
+    if (name === undefined || !isFlagName(name)) throw new ConfigError(`unknown flag ${token.rawName}`);
+    let value = token.value;
+    if (name === 'demo' && value === undefined) {
+      const next = tokens[i + 1];
+      if (next?.kind === 'positional' && isDemoSize(next.value)) {
+        value = next.value;
+        i++;
+      } else {
+        value = 'medium';
+      }
+    }
+    setFlag(raw, name, value, token.inlineValue === true);
+  }
+  return raw;
+}
+
+const PARSE_OPTIONS = Object.fromEntries(
+  Object.entries(FLAGS as Record<string, FlagSpec>).map(([name, spec]) => [
+    name,
+    // --demo is read as a boolean so that a bare --demo does not swallow the next flag.
+    { type: spec.value === undefined || name === 'demo' ? ('boolean' as const) : ('string' as const) },
+  ]),
+);
+
+function setFlag(raw: RawValues, name: FlagName, value: string | undefined, inline: boolean): void {
+  const spec: FlagSpec = FLAGS[name];
+  const from = `--${name}`;
+  if (spec.value === undefined) {
+    if (value !== undefined) throw new ConfigError(`${from} takes no value`);
+    raw[name] = { value: true, from };
+    return;
+  }
+  // Without `=`, a value starting with a dash is almost certainly the next flag.
+  if (value === undefined || (!inline && value.startsWith('-'))) throw new ConfigError(`${from} needs a value`);
+  const previous = raw[name]?.value;
+  if (spec.multiple) raw[name] = { value: [...(Array.isArray(previous) ? previous : []), value], from };
+  else if (previous !== undefined) throw new ConfigError(`${from} given more than once`);
+  else raw[name] = { value, from };
+}
+
+function isFlagName(name: string): name is FlagName {
+  return Object.hasOwn(FLAGS, name);
+}
+
+function isDemoSize(value: string): value is DemoSize {
+  return (DEMO_SIZES as readonly string[]).includes(value);
+}
+
+// --- environment -------------------------------------------------------------------------------
+
+function readEnv(env: Readonly<Record<string, string | undefined>>): RawValues {
+  const raw: RawValues = {};
+  for (const [name, spec] of Object.entries(FLAGS as Record<string, FlagSpec>) as [FlagName, FlagSpec][]) {
+    if (spec.noEnv) continue;
+    const from = envName(name);
+    const text = env[from]?.trim();
+    if (text === undefined || text === '') continue;
+    if (spec.value === undefined) {
+      if (envBoolean(text, from)) raw[name] = { value: true, from };
+    } else if (name === 'demo') {
+      if (text !== 'false' && text !== '0') raw[name] = { value: text === 'true' || text === '1' ? 'medium' : text, from };
+    } else if (spec.multiple) {
+      raw[name] = { value: text.split(',').map((item) => item.trim()).filter((item) => item !== ''), from };
+    } else {
+      raw[name] = { value: text, from };
+    }
+  }
+  return raw;
+}
+
+function envBoolean(text: string, from: string): boolean {
+  if (['true', '1', 'yes'].includes(text.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(text.toLowerCase())) return false;
+  throw new ConfigError(`${from} must be true or false, got "${text}"`);
+}
+
+// --- validation --------------------------------------------------------------------------------
+
+function validate(raw: RawValues): RunConfig {
+  const common = {
+    action: 'run' as const,
+    host: nonEmpty(raw.host) ?? '127.0.0.1',
+    port: raw.port === undefined ? DEFAULT_PORT : integerIn(raw.port, 0, 65_535, 'a port number (0-65535)'),
+    logLevel: raw['log-level'] === undefined ? 'info' : oneOf(raw['log-level'], LOG_LEVELS, 'log level'),
+  };
+  if (raw.demo !== undefined) return { ...common, source: { kind: 'demo', demo: demoConfig(raw.demo, raw) } };
+  for (const flag of ['demo-churn', 'demo-seed'] as const) {
+    const given = raw[flag];
+    if (given !== undefined) throw new ConfigError(`${given.from} only applies together with --demo`);
+  }
+  return { ...common, source: { kind: 'kube', kube: kubeConfig(raw) } };
+}
+
+function demoConfig(demo: Raw, raw: RawValues): DemoConfig {
+  for (const flag of ['kubeconfig', 'context', 'all-contexts', 'namespace'] as const) {
+    const given = raw[flag];
+    if (given !== undefined) throw new ConfigError(`${demo.from} shows the embedded demo cluster and cannot be combined with ${given.from}`);
+  }
+  const config: DemoConfig = { size: oneOf(demo, DEMO_SIZES, 'demo size') };
+  if (raw['demo-churn'] !== undefined) config.churnPerSecond = decimalIn(raw['demo-churn'], 0, 100_000, 'a number of changes per second');
+  if (raw['demo-seed'] !== undefined) config.seed = integerIn(raw['demo-seed'], 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+  return config;
+}
+
+function kubeConfig(raw: RawValues): KubeConfig {
+  const contexts = list(raw.context);
+  if (contexts.length > 0 && raw['all-contexts'] !== undefined) {
+    throw new ConfigError(`${raw.context!.from} and ${raw['all-contexts'].from} cannot be used together`);
+  }
+  const namespaces = list(raw.namespace);
+  const badNamespace = namespaces.find((ns) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns));
+  if (badNamespace !== undefined) throw new ConfigError(`${raw.namespace!.from}: "${badNamespace}" is not a valid namespace name`);
+  const interval = raw['metrics-interval'];
+  return {
+    kubeconfigPath: nonEmpty(raw.kubeconfig),
+    contexts,
+    allContexts: raw['all-contexts'] !== undefined,
+    namespaces,
+    metricsIntervalSeconds: interval === undefined ? 20 : decimalIn(interval, 15, 30, 'a number of seconds from 15 to 30'),
+  };
+}
+
+function stringValue(raw: Raw): string {
+  return typeof raw.value === 'string' ? raw.value : String(raw.value);
+}
+
+function list(raw: Raw | undefined): string[] {
+  if (raw === undefined) return [];
+  const items = Array.isArray(raw.value) ? raw.value : [stringValue(raw)];
+  if (items.some((item) => item === '')) throw new ConfigError(`${raw.from} needs a value`);
+  return items;
+}
+
+function nonEmpty(raw: Raw | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (stringValue(raw) === '') throw new ConfigError(`${raw.from} needs a value`);
+  return stringValue(raw);
+}
+
+function oneOf<T extends string>(raw: Raw, allowed: readonly T[], what: string): T {
+  const value = stringValue(raw);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${raw.from}: unknown ${what} "${value}" (choose from ${allowed.join(', ')})`);
+  }
+  return value as T;
+}
+
+function integerIn(raw: Raw, min: number, max: number, expected: string): number {
+  const value = stringValue(raw);
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(number >= min && number <= max)) throw new ConfigError(`${raw.from} must be ${expected}, got "${value}"`);
+  return number;
+}
+
+function decimalIn(raw: Raw, min: number, max: number, expected: string): number {
+  const value = stringValue(raw);
+  const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(number >= min && number <= max)) throw new ConfigError(`${raw.from} must be ${expected}, got "${value}"`);
+  return number;
+}

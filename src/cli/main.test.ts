@@ -1,0 +1,147 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeSource } from '../server/testing/fixtures.js';
+import type { DemoConfig } from './config.js';
+import { main, StartupError, type KubeSourcesOptions, type SourceFactories } from './main.js';
+
+/** Runs main with captured output and fake sources; `stop()` plays SIGTERM. */
+function launch(argv: string[], options: { env?: Record<string, string>; kube?: SourceFactories['kube'] } = {}) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const demoCalls: DemoConfig[] = [];
+  const kubeCalls: KubeSourcesOptions[] = [];
+  const sources: FakeSource[] = [];
+  const stop = new AbortController();
+  let announce: (line: string) => void = () => {};
+  const listening = new Promise<string>((resolve) => (announce = resolve));
+
+  const factories: SourceFactories = {
+    async kube(kubeOptions) {
+      kubeCalls.push(kubeOptions);
+      return options.kube ? options.kube(kubeOptions) : null;
+    },
+    async demo(demo) {
+      demoCalls.push(demo);
+      const source = new FakeSource('demo', 'Demo <cluster>');
+      sources.push(source);
+      return source;
+    },
+  };
+  const io = {
+    stdout: { write: (text: string) => (stdout.push(text), announce(text)) },
+    stderr: { write: (text: string) => stderr.push(text) },
+    stop: stop.signal,
+  };
+  const exit = main(argv, options.env ?? {}, io, factories);
+  running.push(() => {
+    stop.abort();
+    return exit;
+  });
+  return { exit, listening, stop: () => stop.abort(), stdout, stderr, demoCalls, kubeCalls, sources };
+}
+
+const running: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((stop) => stop()));
+});
+
+const URL_LINE = /^kubeglance listening on http:\/\/127\.0\.0\.1:(\d+)\/\n$/;
+
+describe('kubeglance command', () => {
+  it('rejects a bad command line with exit code 2, a message and a hint', async () => {
+    const run = launch(['--port', 'http']);
+    expect(await run.exit).toBe(2);
+    expect(run.stdout).toEqual([]);
+    expect(run.stderr.join('')).toBe(
+      `kubeglance: --port must be a port number (0-65535), got "http"\nRun 'kubeglance --help' for usage.\n`,
+    );
+  });
+
+  it('prints help and version on stdout', async () => {
+    const help = launch(['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout.join('')).toContain('Usage: kubeglance [flags]');
+    const version = launch(['--version']);
+    expect(await version.exit).toBe(0);
+    expect(version.stdout.join('')).toMatch(/^kubeglance \d+\.\d+\.\d+\n$/);
+  });
+
+  it('falls back to the demo without a kubeconfig, prints one line with the real port, and stops on signal', async () => {
+    const run = launch(['--port', '0'], { env: { KUBECONFIG: '/nowhere/a:/nowhere/b' } });
+    const line = await run.listening;
+    const port = Number(URL_LINE.exec(line)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    expect(run.stderr.join('')).toContain(
+      'kubeglance: no kubeconfig found (looked at /nowhere/a, /nowhere/b); showing the embedded demo cluster; use --demo to choose its size\n',
+    );
+    expect(run.demoCalls).toEqual([{ size: 'medium' }]);
+
+    run.sources[0]!.goLive();
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/clusters`);
+    expect(((await response.json()) as { name: string }[]).map((c) => c.name)).toEqual(['Demo <cluster>']);
+
+    run.stop();
+    expect(await run.exit).toBe(0);
+    expect(run.stdout).toEqual([line]);
+    expect(run.sources[0]!.stopped).toBe(true);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('runs the chosen demo without asking for a kubeconfig', async () => {
+    const run = launch(['--demo', 'small', '--demo-churn', '3', '--demo-seed', '9', '--port', '0']);
+    expect(await run.listening).toMatch(URL_LINE);
+    expect(run.kubeCalls).toEqual([]);
+    expect(run.demoCalls).toEqual([{ size: 'small', churnPerSecond: 3, seed: 9 }]);
+  });
+
+  it('hands the kube options, a logger and the telemetry to the kube sources', async () => {
+    const kubeSources = [new FakeSource('prod'), new FakeSource('staging')];
+    const run = launch(['--context', 'prod', '--context', 'staging', '--namespace', 'shop', '--port', '0'], {
+      env: { KUBEGLANCE_METRICS_INTERVAL: '30' },
+      kube: async () => kubeSources,
+    });
+    const port = Number(URL_LINE.exec(await run.listening)?.[1]);
+    const options = run.kubeCalls[0]!;
+    expect(options).toMatchObject({ contexts: ['prod', 'staging'], namespaces: ['shop'], allContexts: false, metricsIntervalMs: 30_000 });
+    expect(typeof options.logger.info).toBe('function');
+
+    options.telemetry!.apiRequest('prod', 'list', 'pods', 200);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('kubeglance_api_requests_total{cluster="prod",verb="list",resource="pods",code="200"} 1');
+    expect(run.demoCalls).toEqual([]);
+  });
+
+  it('reports a bad kubeconfig with exit code 1', async () => {
+    const run = launch(['--kubeconfig', '/k'], {
+      kube: async () => {
+        throw new StartupError('kubeconfig /k: context "x" not found');
+      },
+    });
+    expect(await run.exit).toBe(1);
+    expect(run.stderr.join('')).toBe('kubeglance: kubeconfig /k: context "x" not found\n');
+  });
+
+  it('reports a port in use with exit code 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = launch(['--demo', '--port', String(port)]);
+      expect(await run.exit).toBe(1);
+      expect(run.stderr.join('')).toContain(`kubeglance: cannot listen on 127.0.0.1:${port}: address already in use\n`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('warns loudly when listening beyond loopback', async () => {
+    const run = launch(['--demo', '--host', '0.0.0.0', '--port', '0']);
+    await run.listening;
+    expect(run.stderr.join('')).toContain('kubeglance: WARNING: listening on 0.0.0.0');
+    expect(run.stderr.join('')).toContain('no authentication');
+
+    const local = launch(['--demo', '--port', '0']);
+    await local.listening;
+    expect(local.stderr.join('')).not.toContain('WARNING');
+  });
+});

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// The `kubeglance` command: flags and environment to config, sources, then the server.
+//
+// stdout carries exactly one line, `kubeglance listening on <url>`, which scripts parse.
+// Everything else goes to stderr: notices for people as plain lines, logs as JSON lines.
+import { readFileSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { ServerMetrics } from '../server/metrics.js';
+import { startServer } from '../server/server.js';
+import type { ClusterSource } from '../sources/source.js';
+import type { SourceTelemetry } from '../sources/telemetry.js';
+import { ConfigError, helpText, parseConfig, type DemoConfig, type KubeConfig, type RunConfig } from './config.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** Aborted on SIGINT/SIGTERM: the server stops and main resolves with 0. */
+  stop: AbortSignal;
+}
+
+export interface KubeSourcesOptions {
+  kubeconfigPath?: string;
+  contexts?: string[];
+  allContexts?: boolean;
+  namespaces?: string[];
+  logger: Logger;
+  telemetry?: SourceTelemetry;
+  metricsIntervalMs?: number;
+}
+
+/** How sources are made; tests pass fakes. */
+export interface SourceFactories {
+  /** Resolves to null when there is no kubeconfig at all; rejects with StartupError on a bad one. */
+  kube(options: KubeSourcesOptions): Promise<ClusterSource[] | null>;
+  demo(options: DemoConfig): Promise<ClusterSource>;
+}
+
+/** A failure to start that the user can fix: printed as `kubeglance: <message>`, exit code 1. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+// Loaded on first use: a demo run never pays for loading the Kubernetes client, and the other way round.
+const defaultFactories: SourceFactories = {
+  async kube(options) {
+    const kube = await import('../sources/kube/index.js');
+    try {
+      return await kube.createKubeSources(options);
+    } catch (error) {
+      if (error instanceof kube.KubeConfigError) throw new StartupError(error.message);
+      throw error;
+    }
+  },
+  async demo(options) {
+    const { createSimulatedSource } = await import('../sources/simulated/index.js');
+    return createSimulatedSource(options);
+  },
+};
+
+export async function main(
+  argv: readonly string[],
+  env: Env,
+  io: CliIo,
+  factories: SourceFactories = defaultFactories,
+): Promise<number> {
+  let config;
+  try {
+    config = parseConfig(argv, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`kubeglance: ${error.message}\nRun 'kubeglance --help' for usage.\n`);
+    return 2;
+  }
+  if (config.action === 'help') io.stdout.write(helpText());
+  if (config.action === 'version') io.stdout.write(`kubeglance ${packageVersion()}\n`);
+  if (config.action !== 'run') return 0;
+
+  try {
+    return await run(config, env, io, factories);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    io.stderr.write(`kubeglance: ${error.message}\n`);
+    return 1;
+  }
+}
+
+async function run(config: RunConfig, env: Env, io: CliIo, factories: SourceFactories): Promise<number> {
+  const logger = pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, io.stderr);
+  const metrics = new ServerMetrics();
+  const sources = await createSources(config, env, io, factories, logger, metrics.sourceTelemetry);
+  if (!isLoopback(config.host)) {
+    io.stderr.write(
+      `kubeglance: WARNING: listening on ${config.host}, which other machines may reach, and kubeglance has no ` +
+        'authentication yet: anyone who can reach this port can read your clusters. Use --host 127.0.0.1 unless you mean it.\n',
+    );
+  }
+
+  const server = await startServer({ sources, host: config.host, port: config.port, logger, metrics }).catch((error: unknown) => {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = code === 'EADDRINUSE' ? 'address already in use' : message;
+    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason}`);
+  });
+  io.stdout.write(`kubeglance listening on ${server.url}\n`);
+  logger.info({ clusters: sources.map((source) => source.id) }, 'sources started');
+
+  await aborted(io.stop);
+  logger.info('shutting down');
+  await server.stop();
+  return 0;
+}
+
+async function createSources(
+  config: RunConfig,
+  env: Env,
+  io: CliIo,
+  factories: SourceFactories,
+  logger: Logger,
+  telemetry: SourceTelemetry,
+): Promise<ClusterSource[]> {
+  if (config.source.kind === 'demo') return [await factories.demo(config.source.demo)];
+  const kube = config.source.kube;
+  const sources = await factories.kube({ ...kubeOptions(kube), logger, telemetry });
+  if (sources !== null) return sources;
+  io.stderr.write(
+    `kubeglance: no kubeconfig found (looked at ${kubeconfigCandidates(kube, env).join(', ')}); ` +
+      'showing the embedded demo cluster; use --demo to choose its size\n',
+  );
+  return [await factories.demo({ size: 'medium' })];
+}
+
+function kubeOptions(kube: KubeConfig): Omit<KubeSourcesOptions, 'logger' | 'telemetry'> {
+  return {
+    kubeconfigPath: kube.kubeconfigPath,
+    contexts: kube.contexts,
+    allContexts: kube.allContexts,
+    namespaces: kube.namespaces,
+    metricsIntervalMs: kube.metricsIntervalSeconds * 1000,
+  };
+}
+
+/** Where a kubeconfig would have been read from, as client-go looks: --kubeconfig, else $KUBECONFIG, else ~/.kube/config. */
+function kubeconfigCandidates(kube: KubeConfig, env: Env): string[] {
+  if (kube.kubeconfigPath !== undefined) return [kube.kubeconfigPath];
+  const fromEnv = (env['KUBECONFIG'] ?? '').split(delimiter).filter((path) => path !== '');
+  return fromEnv.length > 0 ? fromEnv : [join(homedir(), '.kube', 'config')];
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+function packageVersion(): string {
+  // The same relative path from src/cli (tests) and dist/cli (the built command).
+  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return packageJson.version;
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    // realpath: npm runs the command through a symlink in node_modules/.bin.
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal while shutting down means "now".
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, stop: stop.signal }).then(
+    (code) => {
+      process.exitCode = code;
+      // Whatever a source left open (a keep-alive socket) must not hold the process after shutdown.
+      setTimeout(() => process.exit(), 5_000).unref();
+    },
+    (error: unknown) => {
+      process.stderr.write(`kubeglance: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,55 @@
+// Records, statuses and a hand-driven ClusterSource for the server's tests.
+import type { ClusterStatus } from '../../model/cluster-status.js';
+import type { PodRecord } from '../../model/records.js';
+import type { ClusterSource, SourceEvent, SourceSink } from '../../sources/source.js';
+
+export function pod(uid: string, fields: Partial<PodRecord> = {}): PodRecord {
+  return {
+    kind: 'Pod',
+    uid,
+    name: `pod-${uid}`,
+    namespace: 'default',
+    createdAt: 1,
+    phase: 'Running',
+    status: 'Running',
+    ready: true,
+    restarts: 0,
+    requests: { cpu: 100, memory: 1 << 20 },
+    limits: {},
+    containers: [],
+    ...fields,
+  };
+}
+
+export function status(phase: ClusterStatus['phase'], since = 1): ClusterStatus {
+  return { phase, since, kinds: {}, metrics: 'pending' };
+}
+
+/** A source the test drives by hand: `emit` delivers a batch to whatever sink `start` received. */
+export class FakeSource implements ClusterSource {
+  private sink: SourceSink | undefined;
+  stopped = false;
+
+  constructor(
+    readonly id: string,
+    readonly name: string = id,
+  ) {}
+
+  start(sink: SourceSink): void {
+    this.sink = sink;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sink = undefined;
+  }
+
+  emit(...events: SourceEvent[]): void {
+    if (this.sink === undefined) throw new Error(`source ${this.id} is not started`);
+    this.sink(events);
+  }
+
+  goLive(): void {
+    this.emit({ type: 'status', status: status('live') });
+  }
+}
