@@ -125,6 +125,8 @@ cmd_down() {
   [ -n "${KUBEGLANCE_TEST_KUBECONFIG:-}" ] && { say "leaving the existing cluster alone"; return; }
   [ -d "$CLUSTER_DIR" ] || return 0
   kwokctl delete cluster >&2 || true
+  # A component restarted by start-apiserver is not kwokctl's to stop.
+  pkill -f "$CLUSTER_DIR/" 2>/dev/null || true
   rm -rf "$CLUSTER_DIR" "$(dirname "$KUBECONFIG_OUT")"
 }
 
@@ -147,8 +149,10 @@ cmd_stop_apiserver() {
 cmd_start_apiserver() {
   [ -f "$CLUSTER_DIR/kube-apiserver.cmdline" ] || die "stop-apiserver first"
   local -a argv; mapfile -d '' argv < "$CLUSTER_DIR/kube-apiserver.cmdline"
-  (cd "$(cat "$CLUSTER_DIR/kube-apiserver.cwd")" && \
-    nohup "${argv[@]}" >>"$CLUSTER_DIR/logs/kube-apiserver.log" 2>&1 & echo $! >"$CLUSTER_DIR/pids/kube-apiserver.pid")
+  # The subshell execs into the server, so $! is the server's pid; no pipe of ours stays open.
+  ( cd "$(cat "$CLUSTER_DIR/kube-apiserver.cwd")" && exec "${argv[@]}" ) \
+    </dev/null >>"$CLUSTER_DIR/logs/kube-apiserver.log" 2>&1 &
+  echo $! >"$CLUSTER_DIR/pids/kube-apiserver.pid"
   for _ in $(seq 1 240); do
     kc get --raw /readyz >/dev/null 2>&1 && return 0; sleep 0.5
   done

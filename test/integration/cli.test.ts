@@ -47,7 +47,7 @@ describe('kubeglance command', () => {
   });
 
   it('without a kubeconfig, says so and serves the demo cluster', async () => {
-    const app = await startKubeglance(['--demo-churn', '0'], noKubeconfigEnv);
+    const app = await startKubeglance([], noKubeconfigEnv);
     try {
       expect(app.stderr()).toMatch(/no kubeconfig/i);
       expect(app.stderr()).toMatch(/demo/i);

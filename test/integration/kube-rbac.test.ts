@@ -47,6 +47,9 @@ async function runAs(serviceAccount: string) {
 beforeAll(async () => {
   await kubectl(['apply', '-f', path.join(ROOT, 'deploy/rbac-readonly.yaml')]);
   await kubectl(['create', 'namespace', NS]);
+  // Something to see in every file of the suite, whatever ran before.
+  await kubectl(['-n', NS, 'create', 'deployment', 'visible', '--image=registry.example/visible:1', '--replicas=2']);
+  await kubectl(['-n', NS, 'rollout', 'status', 'deployment/visible', '--timeout=120s']);
   await kubectl(['-n', NS, 'create', 'serviceaccount', 'viewer']);
   await kubectl(['-n', NS, 'create', 'serviceaccount', 'viewer-no-pods']);
   await applyManifest(binding('kubeglance-readonly', 'viewer'));

@@ -124,16 +124,22 @@ describe.skipIf(externalCluster)('when history is compacted away (410 Gone) and 
     await client.waitFor(() => client.find('Pod', 'gone-b', NS) !== undefined, 10_000, 'pods seen');
     const relistsBefore = await relistCount('gone');
 
+    const step = (what: string) => console.log(`[410 test] ${what} (+${Date.now() - t0} ms)`);
+    const t0 = Date.now();
     proxy.cut();
     await kubectl(['-n', NS, 'delete', 'pod', 'gone-a', 'gone-b', '--grace-period=0', '--force']);
+    step('deleted');
     await createPod('born-after-cut', 'kwok-node-1');
     // Compact etcd to its current revision and restart the API server: its watch cache starts
     // empty at the current revision, so resuming from our old resourceVersion can only get 410.
     const status = JSON.parse(await controlPlane('etcdctl', 'endpoint', 'status', '-w', 'json')) as { Status: { header: { revision: number } } }[];
     const revision = status[0]!.Status.header.revision;
     await controlPlane('etcdctl', 'compact', String(revision));
+    step('compacted');
     await controlPlane('stop-apiserver');
+    step('stopped');
     await controlPlane('start-apiserver');
+    step('started');
     proxy.restore();
 
     await client.waitFor(

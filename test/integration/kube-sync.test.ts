@@ -90,7 +90,8 @@ describe('initial sync', () => {
       expect(pod.status).toBe('Running');
       expect(pod.requests).toEqual({ cpu: 250, memory: 256 * 1024 ** 2 });
       expect(pod.owner?.kind).toBe('ReplicaSet');
-      expect(pod.refs?.envHosts).toContain('orders.shop.svc.cluster.local');
+      // Service host names are normalised to <service>.<namespace>.
+      expect(pod.refs?.envHosts).toContain('orders.shop');
       expect(pod.refs?.configMaps).toContain('web-config');
     }
     const node = client.find('Node', 'kwok-node-0')!;

@@ -1,0 +1,56 @@
+// Writes to the benchmark cluster (seeding and churn). Benchmarks only: nothing in kubeglance
+// itself ever writes to a cluster. Uses @kubernetes/client-node for the kubeconfig's TLS
+// credentials and plain node:https for the requests.
+import https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export class KubeWriter {
+  private readonly config = new KubeConfig();
+  private readonly agent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+
+  constructor(kubeconfigPath: string) {
+    this.config.loadFromFile(kubeconfigPath);
+  }
+
+  get server(): string {
+    return this.config.getCurrentCluster()!.server;
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: T; bytes: number }> {
+    const options: https.RequestOptions = { method, agent: this.agent, headers: {} };
+    await this.config.applyToHTTPSOptions(options);
+    const url = new URL(path, this.server);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    if (payload) Object.assign(options.headers!, { 'content-type': contentType, 'content-length': payload.length });
+    return new Promise((resolve, reject) => {
+      const req = https.request(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const text = raw.toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T, bytes: raw.length });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  async ok<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+    const response = await this.request<T>(method, path, body, contentType);
+    if (response.status >= 300 && response.status !== 409) {
+      throw new Error(`${method} ${path}: HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
+    }
+    return response.body;
+  }
+
+  mergePatch(path: string, patch: unknown) {
+    return this.ok('PATCH', path, patch, 'application/merge-patch+json');
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,116 @@
+// What kubeglance reads from the API, as data: one row per kind, with where it lives, how to strip
+// it, and the exact RBAC rule an operator grants when access is missing.
+import type { ClusterRecord, RecordKind, RecordOfKind } from '../../model/records.js';
+import { stripNamespace, stripNode } from './strip/cluster.js';
+import { stripEvent } from './strip/event.js';
+import {
+  stripEndpointSlice,
+  stripGateway,
+  stripGRPCRoute,
+  stripHTTPRoute,
+  stripIngress,
+  stripNetworkPolicy,
+  stripService,
+} from './strip/network.js';
+import { stripPod } from './strip/pod.js';
+import {
+  stripCronJob,
+  stripDaemonSet,
+  stripDeployment,
+  stripJob,
+  stripReplicaSet,
+  stripStatefulSet,
+} from './strip/workloads.js';
+
+/** Where a resource lives in the API. */
+export interface ApiResource {
+  /** "" for the core group. */
+  group: string;
+  version: string;
+  /** Plural resource name, as in the URL and in RBAC rules. */
+  resource: string;
+  namespaced: boolean;
+  /** The only verbs kubeglance uses on it. */
+  verbs: readonly string[];
+  /** The RBAC rule that grants them, for messages, e.g. `apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"]`. */
+  rbac: string;
+}
+
+export type WatchedKindName = Exclude<RecordKind, 'NodeMetrics' | 'PodMetrics'>;
+
+export interface WatchedKind extends ApiResource {
+  kind: WatchedKindName;
+  /** Raw API object → compact record of `kind`; undefined for an object that is not usable. */
+  strip: (raw: unknown) => ClusterRecord | undefined;
+  /** One list+watch per selector (the API has no OR); absent: one for everything. */
+  fieldSelectors?: readonly string[];
+  /**
+   * The group may be missing from a cluster (Gateway API is a CRD); its absence is normal and
+   * reported as unavailable, not as an error.
+   */
+  optional?: boolean;
+}
+
+function apiResource(group: string, version: string, resource: string, namespaced: boolean, verbs: readonly string[]): ApiResource {
+  const rbac = `apiGroups: ["${group}"], resources: ["${resource}"], verbs: [${verbs.map((v) => `"${v}"`).join(', ')}]`;
+  return { group, version, resource, namespaced, verbs, rbac };
+}
+
+function watched<K extends WatchedKindName>(
+  kind: K,
+  group: string,
+  version: string,
+  resource: string,
+  namespaced: boolean,
+  // Typed per kind here, so a row cannot pair a kind with another kind's strip function.
+  strip: (raw: unknown) => RecordOfKind<K> | undefined,
+  extra: Pick<WatchedKind, 'fieldSelectors' | 'optional'> = {},
+): WatchedKind {
+  return { kind, ...apiResource(group, version, resource, namespaced, ['list', 'watch']), strip, ...extra };
+}
+
+const GATEWAY_API = 'gateway.networking.k8s.io';
+
+export const WATCHED_KINDS: readonly WatchedKind[] = [
+  watched('Namespace', '', 'v1', 'namespaces', false, stripNamespace),
+  watched('Node', '', 'v1', 'nodes', false, stripNode),
+  watched('Pod', '', 'v1', 'pods', true, stripPod),
+  watched('Deployment', 'apps', 'v1', 'deployments', true, stripDeployment),
+  watched('ReplicaSet', 'apps', 'v1', 'replicasets', true, stripReplicaSet),
+  watched('StatefulSet', 'apps', 'v1', 'statefulsets', true, stripStatefulSet),
+  watched('DaemonSet', 'apps', 'v1', 'daemonsets', true, stripDaemonSet),
+  watched('Job', 'batch', 'v1', 'jobs', true, stripJob),
+  watched('CronJob', 'batch', 'v1', 'cronjobs', true, stripCronJob),
+  watched('Service', '', 'v1', 'services', true, stripService),
+  watched('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, stripEndpointSlice),
+  watched('Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, stripIngress),
+  watched('NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies', true, stripNetworkPolicy),
+  watched('Gateway', GATEWAY_API, 'v1', 'gateways', true, stripGateway, { optional: true }),
+  watched('HTTPRoute', GATEWAY_API, 'v1', 'httproutes', true, stripHTTPRoute, { optional: true }),
+  watched('GRPCRoute', GATEWAY_API, 'v1', 'grpcroutes', true, stripGRPCRoute, { optional: true }),
+  // Only events about pods and nodes are drawn; the rest (deployments scaling, leases, ...) is
+  // most of a busy cluster's event traffic.
+  watched('Event', '', 'v1', 'events', true, stripEvent, {
+    fieldSelectors: ['involvedObject.kind=Pod', 'involvedObject.kind=Node'],
+  }),
+];
+
+// metrics.k8s.io is polled, not watched: it has no watch, and usage is a sample, not a state.
+export const METRICS_NODES = apiResource('metrics.k8s.io', 'v1beta1', 'nodes', false, ['list']);
+export const METRICS_PODS = apiResource('metrics.k8s.io', 'v1beta1', 'pods', true, ['list']);
+
+export function groupVersion(resource: Pick<ApiResource, 'group' | 'version'>): string {
+  return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
+}
+
+/** The collection URL path, e.g. /api/v1/namespaces/shop/pods or /apis/apps/v1/deployments. */
+export function collectionPath(resource: ApiResource, namespace?: string): string {
+  const root = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+  const scope = resource.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${root}${scope}/${resource.resource}`;
+}
+
+/** The sentence an operator reads when access is missing. */
+export function forbiddenReason(resource: ApiResource): string {
+  return `needs ${resource.verbs.join('/')} on ${resource.resource} (${resource.rbac})`;
+}

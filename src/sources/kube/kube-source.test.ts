@@ -1,0 +1,192 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClusterStatus } from '../../model/cluster-status.js';
+import type { SourceEvent } from '../source.js';
+import { KubeSource, type KubeSourceTiming } from './kube-source.js';
+import { FakeApiServer, fakeNode, fakePod } from './testing/fake-api-server.js';
+import { AppliedState, capturingLogger, endpointFor, waitFor } from './testing/harness.js';
+
+const fast: Partial<KubeSourceTiming> = {
+  reflector: {
+    backoff: { initialMs: 10, maxMs: 40 },
+    forbiddenRetryMs: 50,
+    notFoundRetryMs: 50,
+    watchTimeoutSeconds: { min: 300, max: 600 },
+    watchIdleTimeoutMs: 5000,
+    pageSize: 500,
+  },
+  metrics: { intervalMs: 30, unavailableRetryMs: 100 },
+  discoveryBackoff: { initialMs: 10, maxMs: 40 },
+  metricsStartMs: 10_000,
+  statusCoalesceMs: 20,
+};
+
+function podEvent(uid: string, pod: string, lastTimestamp: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: uid, namespace: 'default', uid, creationTimestamp: lastTimestamp },
+    involvedObject: { kind: 'Pod', name: pod, namespace: 'default', uid: `uid-default-${pod}` },
+    reason: 'Pulled',
+    message: 'pulled',
+    type: 'Normal',
+    count: 1,
+    lastTimestamp,
+  };
+}
+
+describe('KubeSource', () => {
+  let server: FakeApiServer;
+  let source: KubeSource | undefined;
+  let state: AppliedState;
+  let statuses: ClusterStatus[];
+  let batches: SourceEvent[][];
+
+  function startSource(options: { namespaces?: string[]; timing?: Partial<KubeSourceTiming> } = {}) {
+    source = new KubeSource({
+      id: 'kind-dev',
+      name: 'kind-dev',
+      endpoint: endpointFor(server),
+      logger: capturingLogger().log,
+      ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+      timing: { ...fast, ...options.timing },
+    });
+    source.start((events) => {
+      batches.push(events);
+      state.apply(events);
+      for (const e of events) if (e.type === 'status') statuses.push(e.status);
+    });
+    return source;
+  }
+
+  const status = () => statuses.at(-1);
+
+  beforeEach(async () => {
+    server = new FakeApiServer();
+    await server.start();
+    state = new AppliedState();
+    statuses = [];
+    batches = [];
+    source = undefined;
+    server.collection('/api/v1/nodes').upsert(fakeNode('node-1'));
+    server.collection('/api/v1/namespaces').upsert({
+      metadata: { name: 'default', uid: 'uid-ns-default', creationTimestamp: '2025-01-01T00:00:00Z' },
+      status: { phase: 'Active' },
+    });
+    server.collection('/api/v1/pods').upsert(fakePod('web-1'));
+  });
+
+  afterEach(async () => {
+    await source?.stop();
+    await server.stop();
+  });
+
+  it('connects, syncs every served kind, and goes live; kinds the cluster lacks are unavailable', async () => {
+    startSource();
+    await waitFor(() => status()?.phase === 'live', 'live');
+    expect(statuses[0]).toMatchObject({ phase: 'connecting', metrics: 'pending' });
+    expect(statuses.some((s) => s.phase === 'syncing')).toBe(true);
+    const live = status()!;
+    expect(live.version).toBe('v1.36.3');
+    expect(live.kinds.Pod).toEqual({ state: 'live', count: 1 });
+    expect(live.kinds.Node).toEqual({ state: 'live', count: 1 });
+    expect(live.kinds.Gateway).toEqual({
+      state: 'unavailable',
+      count: 0,
+      reason: 'API not served by this cluster (gateway.networking.k8s.io/v1 gateways)',
+    });
+    expect(state.uids()).toEqual(['uid-default-web-1', 'uid-node-node-1', 'uid-ns-default']);
+    // Gateway API is not listed at all: discovery said so.
+    expect(server.requests.some((r) => r.path.includes('gateway'))).toBe(false);
+    // Only GETs ever reach the server (the fake answers anything else with 405).
+    expect(server.requests.every((r) => r.path.startsWith('/'))).toBe(true);
+
+    // A kind's records come before the status that marks it live.
+    const podBatch = batches.findIndex((b) => b.some((e) => e.type === 'upsert' && e.record.kind === 'Pod'));
+    const podLive = batches.findIndex((b) => b.some((e) => e.type === 'status' && e.status.kinds.Pod?.state === 'live'));
+    expect(podBatch).toBeLessThan(podLive);
+  });
+
+  it('watches events about pods and nodes through two field selectors, bounded per object', async () => {
+    const events = server.collection('/api/v1/events');
+    for (let i = 0; i < 15; i++) events.upsert(podEvent(`ev-${i}`, 'web-1', `2025-01-01T00:00:${String(10 + i)}Z`));
+    startSource();
+    await waitFor(() => status()?.phase === 'live', 'live');
+    const selectors = server.requests.filter((r) => r.path === '/api/v1/events' && !r.watch).map((r) => r.query.get('fieldSelector'));
+    expect(selectors.sort()).toEqual(['involvedObject.kind=Node', 'involvedObject.kind=Pod']);
+    const kept = [...state.records.values()].filter((r) => r.kind === 'Event').map((r) => r.uid).sort();
+    expect(kept).toEqual(['ev-10', 'ev-11', 'ev-12', 'ev-13', 'ev-14', 'ev-5', 'ev-6', 'ev-7', 'ev-8', 'ev-9']);
+  });
+
+  it('reports an unreachable API server as an error, then syncs once it is up', async () => {
+    await server.stop();
+    startSource();
+    await waitFor(() => status()?.phase === 'error', 'error');
+    expect(status()?.reason).toMatch(new RegExp(`^API server ${server.url} unreachable: ECONNREFUSED`));
+    await server.start();
+    await waitFor(() => status()?.phase === 'live', 'live');
+  });
+
+  it('reports rejected credentials as an error', async () => {
+    server.fail(() => true, 401, { reason: 'Unauthorized' });
+    startSource();
+    await waitFor(() => status()?.phase === 'error', 'error');
+    expect(status()?.reason).toMatch(/^credentials rejected by .* \(401 Unauthorized\)/);
+  });
+
+  it('is stale while watches reconnect, with since and reason, then live again', async () => {
+    startSource();
+    await waitFor(() => status()?.phase === 'live', 'live');
+    const liveSince = status()!.since;
+    await server.stop();
+    await waitFor(() => status()?.phase === 'stale', 'stale');
+    expect(status()?.reason).toMatch(/^API server unreachable: ECONN/);
+    expect(status()!.since).toBeGreaterThanOrEqual(liveSince);
+    await server.start();
+    await waitFor(() => status()?.phase === 'live', 'live again');
+  });
+
+  it('in scoped mode reads namespaced kinds per namespace; forbidden cluster-scoped kinds do not break it', async () => {
+    server.collection('/api/v1/pods').upsert(fakePod('api-1', 'shop'));
+    server.collection('/api/v1/pods').upsert(fakePod('db-1', 'data'));
+    server.fail((r) => r.path === '/api/v1/nodes' || r.path === '/api/v1/namespaces', 403, { reason: 'Forbidden' });
+    startSource({ namespaces: ['shop', 'data'] });
+    await waitFor(() => status()?.phase === 'live', 'live');
+    const podPaths = new Set(server.requests.filter((r) => r.path.endsWith('/pods')).map((r) => r.path));
+    expect([...podPaths].sort()).toEqual(['/api/v1/namespaces/data/pods', '/api/v1/namespaces/shop/pods']);
+    expect(status()?.kinds.Pod).toEqual({ state: 'live', count: 2 });
+    expect(status()?.kinds.Node).toMatchObject({
+      state: 'unavailable',
+      rbac: 'apiGroups: [""], resources: ["nodes"], verbs: ["list", "watch"]',
+    });
+    expect(state.uids()).toEqual(['uid-data-db-1', 'uid-shop-api-1']);
+  });
+
+  it('polls metrics once live and keys usage by the uid of the pod', async () => {
+    server.groupVersions.push('metrics.k8s.io/v1beta1');
+    server.collection('/apis/metrics.k8s.io/v1beta1/pods').upsert({
+      metadata: { name: 'web-1', namespace: 'default', uid: 'm1' },
+      timestamp: '2025-01-01T00:00:00Z',
+      containers: [{ name: 'app', usage: { cpu: '250m', memory: '64Mi' } }],
+    });
+    startSource();
+    await waitFor(() => state.usage.has('uid-default-web-1'), 'usage');
+    expect(state.usage.get('uid-default-web-1')).toMatchObject({ kind: 'PodMetrics', usage: { cpu: 250, memory: 64 * 1024 ** 2 } });
+    expect(status()?.metrics).toBe('available');
+  });
+
+  it('marks metrics unavailable when the cluster does not serve them', async () => {
+    startSource();
+    await waitFor(() => status()?.metrics === 'unavailable', 'metrics unavailable');
+    expect(status()?.metricsReason).toBe('metrics.k8s.io is not served by this cluster (is metrics-server installed?)');
+  });
+
+  it('emits nothing after stop', async () => {
+    startSource();
+    await waitFor(() => status()?.phase === 'live', 'live');
+    await source?.stop();
+    const count = batches.length;
+    server.collection('/api/v1/pods').upsert(fakePod('web-2'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(batches.length).toBe(count);
+  });
+});

@@ -1,0 +1,117 @@
+// Usage as metrics-server would report it. Each pod follows its own slow curve (a share of its
+// requests, a daily-ish wave, a phase), derived from a per-pod seed so that no per-pod state is
+// kept beyond the last published sample. A node's usage is the sum of its pods plus what the
+// kubelet, runtime and OS use. A sample is published only when it moved noticeably, so a quiet
+// cluster does not resend 150,000 records every interval.
+import type { Resources, UsageRecord } from '../../model/records.js';
+import { GI, MI } from './catalog.js';
+import type { SimCluster } from './cluster.js';
+import { hashString, mix32 } from './prng.js';
+import type { SimNode, SimPod } from './state.js';
+
+/** Relative change below which a sample is not republished. */
+export const USAGE_THRESHOLD = 0.02;
+const MIN_CPU_STEP = 1; // millicores
+const MIN_MEMORY_STEP = 256 * 1024;
+
+export class UsageModel {
+  private cursor = 0;
+
+  constructor(private readonly cluster: SimCluster) {}
+
+  /** Samples every node and its pods; publishes what moved (everything, the first time). */
+  sample(now: number): void {
+    for (const node of this.cluster.placement.all.values()) this.sampleNode(node, now);
+  }
+
+  /**
+   * Samples the next `count` nodes, round the cluster: a pass over all of them per interval, in
+   * slices, so that no single batch (and no single pause of the event loop) carries the whole
+   * cluster's usage.
+   */
+  sampleSlice(now: number, count: number): void {
+    const nodes = this.cluster.placement.all;
+    for (let i = 0; i < Math.min(count, nodes.size); i++) {
+      if (this.cursor >= nodes.size) this.cursor = 0;
+      this.sampleNode(nodes.at(this.cursor++), now);
+    }
+  }
+
+  private sampleNode(node: SimNode, now: number): void {
+    // A node whose kubelet is unreachable or not yet up cannot be scraped: its last samples stay.
+    if (node.health !== 'Ready') return;
+    const ledger = this.cluster.ledger;
+    let cpu = 0;
+    let memory = 0;
+    for (const pod of node.pods) {
+      const known = ledger.get('PodMetrics', pod.uid) as UsageRecord | undefined;
+      if (!hasMetrics(pod)) {
+        if (known) ledger.remove('PodMetrics', pod.uid);
+        continue;
+      }
+      const usage = podUsage(pod, now);
+      cpu += usage.cpu;
+      memory += usage.memory;
+      if (!known || moved(known.usage, usage)) {
+        ledger.put({ kind: 'PodMetrics', uid: pod.uid, name: pod.name, namespace: pod.namespace, usage, sampledAt: now, createdAt: known?.createdAt ?? now });
+      }
+    }
+    const system = systemUsage(node, now);
+    const usage = { cpu: cpu + system.cpu, memory: memory + system.memory };
+    const known = ledger.get('NodeMetrics', node.uid) as UsageRecord | undefined;
+    if (!known || moved(known.usage, usage)) {
+      ledger.put({ kind: 'NodeMetrics', uid: node.uid, name: node.name, usage, sampledAt: now, createdAt: known?.createdAt ?? now });
+    }
+  }
+}
+
+/** metrics-server reports pods whose containers run (a crash-looping pod between restarts too). */
+function hasMetrics(pod: SimPod): boolean {
+  switch (pod.state) {
+    case 'Running':
+    case 'NotReady':
+    case 'CrashLoopBackOff':
+      return true;
+    case 'Error':
+      return pod.reason !== 'ImagePullBackOff';
+    default:
+      return false;
+  }
+}
+
+/** A number in [0, 1) fixed for (seed, k). */
+function unit(seed: number, k: number): number {
+  return mix32(seed ^ Math.imul(k, 0x9e3779b9)) / 4294967296;
+}
+
+export function podUsage(pod: SimPod, now: number): Resources {
+  // The pod's curve follows from its uid: nothing per pod to keep.
+  const s = hashString(pod.uid);
+  const req = pod.template.requests;
+  const period = (20 + 100 * unit(s, 3)) * 60_000;
+  const phase = 2 * Math.PI * unit(s, 4);
+  const angle = (2 * Math.PI * now) / period + phase;
+  const amplitude = 0.1 + 0.3 * unit(s, 2);
+  // Most pods use well under what they request; a few run hot.
+  const cpuBase = req.cpu > 0 ? req.cpu * (0.1 + 0.9 * unit(s, 1) ** 1.5) : 5 + 45 * unit(s, 5);
+  const memoryBase = req.memory > 0 ? req.memory * (0.35 + 0.6 * unit(s, 6)) : (20 + 180 * unit(s, 7)) * MI;
+  const idle = pod.state === 'CrashLoopBackOff' || pod.state === 'Error' ? 0.05 : 1;
+  const cpu = Math.max(1, Math.round(cpuBase * idle * (1 + amplitude * Math.sin(angle))));
+  const memory = Math.round((memoryBase * idle * (1 + 0.05 * Math.sin(angle / 3))) / 1024) * 1024;
+  return { cpu, memory };
+}
+
+/** Kubelet, container runtime and OS: a few percent of the machine, breathing a little. */
+function systemUsage(node: SimNode, now: number): Resources {
+  const wave = 1 + 0.15 * Math.sin((2 * Math.PI * now) / 600_000 + 2 * Math.PI * unit(hashString(node.uid), 1));
+  return {
+    cpu: Math.round((60 + node.capacity.cpu * 0.01) * wave),
+    memory: Math.round((0.6 * GI + node.capacity.memory * 0.02) * wave / 1024) * 1024,
+  };
+}
+
+function moved(before: Resources, after: Resources): boolean {
+  const dc = Math.abs(after.cpu - before.cpu);
+  const dm = Math.abs(after.memory - before.memory);
+  return (dc >= MIN_CPU_STEP && dc > before.cpu * USAGE_THRESHOLD) || (dm >= MIN_MEMORY_STEP && dm > before.memory * USAGE_THRESHOLD);
+}
