@@ -4,7 +4,9 @@
 # metrics-server serving simulated usage. Wired by kwokctl's binary runtime with the binaries
 # that scripts/build-control-plane.sh builds into the cache.
 #
-#   control-plane.sh up [--nodes N]     fresh cluster with N fake nodes (default 3); prints the kubeconfig path
+#   control-plane.sh up [--nodes N] [--pods M]
+#                                       fresh cluster with N fake nodes (default 3) and M running pods
+#                                       (default 0, in deployments of namespace "filler"); prints the kubeconfig path
 #   control-plane.sh down               stop and delete it
 #   control-plane.sh kubeconfig         print the kubeconfig path
 #   control-plane.sh kubectl ARGS...    kubectl against it
@@ -69,11 +71,26 @@ YAML
   done
 }
 
+# M pods that KWOK runs, in deployments of at most 500 replicas (the scheduler places them).
+add_pods() {
+  local total=$1 i=0 replicas
+  kc create namespace filler >/dev/null
+  kc -n filler wait --for=jsonpath='{.metadata.name}'=default serviceaccount/default --timeout=60s >/dev/null 2>&1 || sleep 2
+  while [ "$total" -gt 0 ]; do
+    replicas=$(( total > 500 ? 500 : total ))
+    kc -n filler create deployment "filler-$i" --image=registry.example/filler:1 --replicas="$replicas" >/dev/null
+    total=$(( total - replicas )); i=$((i + 1))
+  done
+  say "waiting for $1 pods to run"
+  for ((j = 0; j < i; j++)); do kc -n filler rollout status "deployment/filler-$j" --timeout=20m >/dev/null; done
+}
+
 cmd_up() {
-  local nodes=3
+  local nodes=3 pods=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --nodes) nodes="$2"; shift 2 ;;
+      --pods) pods="$2"; shift 2 ;;
       *) die "unknown option $1" ;;
     esac
   done
@@ -117,6 +134,7 @@ cmd_up() {
   kc apply -f "$ROOT/deploy/rbac-readonly.yaml" >&2
   node_manifests "$nodes" | kc apply -f - >/dev/null
   kc wait --for=condition=Ready node --all --timeout=120s >/dev/null
+  [ "$pods" -gt 0 ] && add_pods "$pods"
   say "cluster $NAME up with $nodes nodes in $(( $(date +%s) - started ))s; kubeconfig: $KUBECONFIG_OUT"
   echo "$KUBECONFIG_OUT"
 }

@@ -17,17 +17,23 @@ describe('kubeglance command', () => {
     [['--demo=huge'], /small.*medium.*large.*xl/],
     [['--log-level', 'loud'], /log level/i],
     [['--frobnicate'], /frobnicate/],
-    [['--kubeconfig', path.join(dir, 'missing.yaml')], /missing\.yaml/],
-  ])('rejects %j with a clear message and exit code 2', async (args, message) => {
+  ])('rejects %j with a clear message and exit code 2 (usage error)', async (args, message) => {
     const { code, stderr } = await runKubeglance(args as string[], noKubeconfigEnv);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
   });
 
+  // A kubeconfig that cannot be used is a startup error: exit code 1.
+  it('rejects a kubeconfig path that does not exist', async () => {
+    const { code, stderr } = await runKubeglance(['--kubeconfig', path.join(dir, 'missing.yaml')]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/missing\.yaml/);
+  });
+
   it('rejects an unknown context and lists the ones that exist', async () => {
     const { code, stderr } = await runKubeglance(['--kubeconfig', inject('kubeconfig'), '--context', 'nope']);
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stderr).toMatch(/nope/);
     expect(stderr).toMatch(/kubeglance-test/);
   });
@@ -36,7 +42,7 @@ describe('kubeglance command', () => {
     const broken = path.join(dir, 'broken.yaml');
     writeFileSync(broken, 'apiVersion: v1\nclusters: [ {{{ not yaml');
     const { code, stderr } = await runKubeglance(['--kubeconfig', broken]);
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stderr).toMatch(/broken\.yaml/);
   });
 
