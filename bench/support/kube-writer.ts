@@ -29,7 +29,7 @@ export class KubeWriter {
         res.on('end', () => {
           const raw = Buffer.concat(chunks);
           const text = raw.toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T, bytes: raw.length });
+          resolve({ status: res.statusCode ?? 0, body: parseBody(text) as T, bytes: raw.length });
         });
         res.on('error', reject);
       });
@@ -52,5 +52,15 @@ export class KubeWriter {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** JSON bodies parsed; anything else (e.g. the plain-text "404 page not found") kept as text. */
+function parseBody(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

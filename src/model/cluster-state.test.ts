@@ -3,24 +3,7 @@ import { ClusterState, sameJson } from './cluster-state.js';
 import { initialClusterStatus } from './cluster-status.js';
 import type { NodeRecord, PodRecord } from './records.js';
 import { KIND_KEYS } from './stream.js';
-
-function pod(uid: string, fields: Partial<PodRecord> = {}): PodRecord {
-  return {
-    kind: 'Pod',
-    uid,
-    name: `pod-${uid}`,
-    namespace: 'default',
-    createdAt: 1,
-    phase: 'Running',
-    status: 'Running',
-    ready: true,
-    restarts: 0,
-    requests: { cpu: 100, memory: 1 << 20 },
-    limits: {},
-    containers: [],
-    ...fields,
-  };
-}
+import { pod } from './testing/records.js';
 
 function node(uid: string, name: string): NodeRecord {
   const resources = { cpu: 4000, memory: 8 << 30, pods: 110 };

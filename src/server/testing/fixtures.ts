@@ -1,25 +1,8 @@
 // Records, statuses and a hand-driven ClusterSource for the server's tests.
 import type { ClusterStatus } from '../../model/cluster-status.js';
-import type { PodRecord } from '../../model/records.js';
 import type { ClusterSource, SourceEvent, SourceSink } from '../../sources/source.js';
 
-export function pod(uid: string, fields: Partial<PodRecord> = {}): PodRecord {
-  return {
-    kind: 'Pod',
-    uid,
-    name: `pod-${uid}`,
-    namespace: 'default',
-    createdAt: 1,
-    phase: 'Running',
-    status: 'Running',
-    ready: true,
-    restarts: 0,
-    requests: { cpu: 100, memory: 1 << 20 },
-    limits: {},
-    containers: [],
-    ...fields,
-  };
-}
+export { pod } from '../../model/testing/records.js';
 
 export function status(phase: ClusterStatus['phase'], since = 1): ClusterStatus {
   return { phase, since, kinds: {}, metrics: 'pending' };
