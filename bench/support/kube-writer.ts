@@ -46,6 +46,22 @@ export class KubeWriter {
     return response.body;
   }
 
+  /** Wire size of a GET whose response the server may gzip (as an HTTP client accepting gzip gets it). */
+  async gzipBytes(path: string): Promise<number> {
+    const options: https.RequestOptions = { method: 'GET', agent: this.agent, headers: { 'accept-encoding': 'gzip' } };
+    await this.config.applyToHTTPSOptions(options);
+    return new Promise((resolve, reject) => {
+      const req = https.request(new URL(path, this.server), options, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', () => resolve(bytes));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   mergePatch(path: string, patch: unknown) {
     return this.ok('PATCH', path, patch, 'application/merge-patch+json');
   }

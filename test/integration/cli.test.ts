@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { kubectl } from '../support/control-plane.js';
 import { runKubeglance, startKubeglance } from '../support/kubeglance-process.js';
 import { StreamClient } from '../support/stream-client.js';
 
@@ -35,7 +36,8 @@ describe('kubeglance command', () => {
     const { code, stderr } = await runKubeglance(['--kubeconfig', inject('kubeconfig'), '--context', 'nope']);
     expect(code).toBe(1);
     expect(stderr).toMatch(/nope/);
-    expect(stderr).toMatch(/kubeglance-test/);
+    const existing = (await kubectl(['config', 'current-context'])).trim();
+    expect(stderr).toContain(existing);
   });
 
   it('rejects a kubeconfig that does not parse', async () => {
