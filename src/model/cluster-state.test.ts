@@ -87,6 +87,22 @@ describe('ClusterState', () => {
     expect(uids(state.podsOwnedBy('rs2'))).toEqual(['c']);
   });
 
+  it('indexes large groups (a DaemonSet on hundreds of nodes) as it does small ones', () => {
+    const state = new ClusterState('c1', 'one');
+    const ds = { kind: 'DaemonSet', name: 'agent', uid: 'ds1' };
+    const all = Array.from({ length: 300 }, (_, i) => `p${i}`);
+    for (const uid of all) state.apply({ op: 'upsert', record: pod(uid, { owner: ds, nodeName: 'n1' }) });
+    expect(uids(state.podsOwnedBy('ds1'))).toEqual([...all].sort());
+    for (const uid of all.slice(0, 250)) state.apply({ op: 'delete', kind: 'Pod', uid });
+    state.apply({ op: 'upsert', record: pod('p260', { owner: ds, nodeName: 'n2', restarts: 3 }) });
+    expect(uids(state.podsOwnedBy('ds1'))).toEqual(all.slice(250).sort());
+    expect(state.podsOwnedBy('ds1').find((p) => p.uid === 'p260')?.restarts).toBe(3);
+    expect(uids(state.podsOnNode('n1'))).toEqual(all.slice(250).filter((u) => u !== 'p260').sort());
+    for (const uid of all.slice(250)) state.apply({ op: 'delete', kind: 'Pod', uid });
+    expect(state.podsOwnedBy('ds1')).toEqual([]);
+    expect(state.podsOnNode('n1')).toEqual([]);
+  });
+
   it('produces a snapshot entry with every kind key and round-trips through it', () => {
     const state = new ClusterState('c1', 'one', { ...initialClusterStatus(5), phase: 'live' });
     state.apply({ op: 'upsert', record: node('n', 'n1') });

@@ -121,31 +121,48 @@ export class ClusterState {
   }
 
   private unindexPod(pod: PodRecord): void {
-    this.podsByNode.remove(pod.nodeName, pod.uid);
-    this.podsByOwner.remove(pod.owner?.uid, pod.uid);
+    this.podsByNode.remove(pod.nodeName, pod);
+    this.podsByOwner.remove(pod.owner?.uid, pod);
   }
 }
 
-/** Pods grouped by a key (node name, owner uid). Empty groups are dropped so the index never outgrows the pods. */
+/**
+ * Up to this many pods a group is a plain array: scanning it costs about what a hash lookup does,
+ * and it takes a third of the memory of a set (most groups are small: a node's pods, a
+ * ReplicaSet's). Larger groups (a DaemonSet's pods) are sets.
+ */
+const SMALL_GROUP = 128;
+
+/**
+ * Pods grouped by a key (node name, owner uid). Empty groups are dropped so the index never
+ * outgrows the pods. A group holds the records themselves: the index holds exactly the record
+ * stored for each pod, so that record finds its entry.
+ */
 class PodIndex {
-  private readonly groups = new Map<string, Map<string, PodRecord>>();
+  private readonly groups = new Map<string, PodRecord[] | Set<PodRecord>>();
 
   add(key: string | undefined, pod: PodRecord): void {
     if (key === undefined) return;
-    let group = this.groups.get(key);
-    if (group === undefined) {
-      group = new Map();
-      this.groups.set(key, group);
-    }
-    group.set(pod.uid, pod);
+    const group = this.groups.get(key);
+    if (group === undefined) this.groups.set(key, [pod]);
+    else if (!Array.isArray(group)) group.add(pod);
+    else if (group.length < SMALL_GROUP) group.push(pod);
+    else this.groups.set(key, new Set(group).add(pod));
   }
 
-  remove(key: string | undefined, uid: string): void {
+  /** Removes the record that was added under this key. */
+  remove(key: string | undefined, pod: PodRecord): void {
     if (key === undefined) return;
     const group = this.groups.get(key);
     if (group === undefined) return;
-    group.delete(uid);
-    if (group.size === 0) this.groups.delete(key);
+    if (Array.isArray(group)) {
+      const i = group.indexOf(pod);
+      if (i >= 0) group.splice(i, 1);
+      if (group.length === 0) this.groups.delete(key);
+    } else {
+      group.delete(pod);
+      if (group.size === 0) this.groups.delete(key);
+    }
   }
 
   get(key: string): PodRecord[] {

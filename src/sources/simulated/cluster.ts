@@ -4,18 +4,20 @@
 // touched into the ledger; `flush()` then runs the controllers (replace missing pods, retire
 // extra ones), rolls up their status and rewrites the EndpointSlices that changed. All work is
 // proportional to what changed, never to the size of the cluster.
-import type { Labels, OwnerRef, ServicePort, ServiceRecord, TemplateRefs } from '../../model/records.js';
+import type { Labels, NodeResources, OwnerRef, ServicePort, ServiceRecord } from '../../model/records.js';
 import { GI, MAX_PODS, MI, type InstanceType, type PoolDef } from './catalog.js';
 import { EventLog } from './event-log.js';
 import { Ledger } from './ledger.js';
-import { flatten, ipv4, ipv4Number, safeString, Shared, SuffixSequence } from './names.js';
+import { appended, extend, flatten, ipv4, ipv4Number, safeString, Shared, SuffixSequence, without } from './names.js';
 import { Placement } from './placement.js';
 import type { Prng } from './prng.js';
-import { podIsEndpoint, podReady, renderController, renderCronJob, renderDeployment, renderNamespace, renderNode, renderPod, renderSlice } from './render.js';
+import { podIsEndpoint, podReady, renderController, renderCronJob, renderDeployment, renderNamespace, renderNode, renderPod, renderSlice, SLICE_MANAGED_BY } from './render.js';
 import type { TemplateBody } from './templates.js';
 import {
   MAX_ENDPOINTS_PER_SLICE,
+  LoosePod,
   RandomSet,
+  SimPod,
   swapRemove,
   type NodeHealth,
   type PodState,
@@ -25,7 +27,6 @@ import {
   type SimDeployment,
   type SimNamespace,
   type SimNode,
-  type SimPod,
   type SimService,
   type SimSlice,
 } from './state.js';
@@ -61,9 +62,11 @@ const TIMING = {
 } as const;
 
 const POD_CIDR_SLOTS = 64 * 256; // 10.64.0.0/10 split into /24 per node
+/** Scratch space of assignIp: which host numbers of a node's /24 are taken. */
+const HOSTS_IN_USE = new Uint8Array(256);
 
 export class SimCluster {
-  readonly ledger = new Ledger();
+  readonly ledger = new Ledger(() => this.publishedPods());
   readonly placement = new Placement();
   readonly events: EventLog;
   /** Strings and template bodies shared across the generated cluster (see Shared). */
@@ -75,6 +78,8 @@ export class SimCluster {
   readonly cronJobs = new RandomSet<SimCronJob>();
   /** Pods the scheduler has not placed yet. */
   readonly pending = new Set<SimPod>();
+  /** Published pods without a node (waiting for the scheduler, or unschedulable). */
+  private readonly unbound = new Set<SimPod>();
   /** Pods without a controller, by "namespace/name" (names must be unique, as the API enforces). */
   readonly barePods = new Map<string, SimPod>();
   podCount = 0;
@@ -119,12 +124,29 @@ export class SimCluster {
     this.bodies.seal();
   }
 
+  /**
+   * Trims the lists that generation grew one push at a time (V8 leaves a grown array up to half
+   * as long again as its contents): done once, when the initial cluster is complete.
+   */
+  compact(): void {
+    const controllers = new Set<SimController>(this.daemonSets);
+    for (const dep of this.deployments.values()) for (const rs of dep.replicaSets) controllers.add(rs);
+    for (const cj of this.cronJobs.values()) for (const job of cj.jobs) controllers.add(job);
+    for (const node of this.placement.all.values()) {
+      node.pods = node.pods.slice();
+      for (const pod of node.pods) if (pod.controller) controllers.add(pod.controller);
+    }
+    for (const pod of this.pending) if (pod.controller) controllers.add(pod.controller);
+    for (const ctl of controllers) ctl.pods = ctl.pods.slice();
+    for (const ns of this.namespaces.values()) for (const svc of ns.services) for (const slice of svc.slices) slice.members = slice.members.slice();
+  }
+
   // ------------------------------------------------------------------------------------------
   // Namespaces and nodes
 
   addNamespace(name: string, createdAt: number, labels: Labels = {}): SimNamespace {
     if (this.namespaces.has(name)) throw new Error(`namespace ${name} exists`);
-    const ns: SimNamespace = { uid: this.prng.uid(), name, createdAt, labels: { 'kubernetes.io/metadata.name': name, ...labels }, services: [] };
+    const ns: SimNamespace = { uid: this.prng.uid(), name, createdAt, labels: extend({ 'kubernetes.io/metadata.name': name } as Labels, labels), services: [] };
     this.namespaces.set(name, ns);
     this.ledger.put(renderNamespace(ns));
     return ns;
@@ -142,13 +164,14 @@ export class SimCluster {
     const name = spec.name ?? flatten(`ip-${ip.replaceAll('.', '-')}.${spec.zone.slice(0, -1)}.compute.internal`);
     const { instance, pool } = spec;
     const capacityMemory = Math.floor((instance.memoryGi * GI * 0.963) / 1024) * 1024; // firmware and kernel keep a little
-    const capacity = { cpu: instance.cpu * 1000, memory: capacityMemory, pods: MAX_PODS, gpus: instance.gpus };
-    const allocatable = {
-      cpu: capacity.cpu - kubeReservedCpu(instance.cpu),
-      memory: capacity.memory - (255 + 11 * MAX_PODS) * MI - 100 * MI, // kube-reserved + hard eviction threshold
-      pods: MAX_PODS,
-      gpus: instance.gpus,
-    };
+    const cpu = instance.cpu * 1000;
+    const allocatableCpu = cpu - kubeReservedCpu(instance.cpu);
+    const allocatableMemory = capacityMemory - (255 + 11 * MAX_PODS) * MI - 100 * MI; // kube-reserved + hard eviction threshold
+    // In the shape of the record (which shares them): they never change.
+    const gpus = instance.gpus;
+    const capacity: NodeResources = gpus > 0 ? { cpu, memory: capacityMemory, pods: MAX_PODS, extended: { 'nvidia.com/gpu': gpus } } : { cpu, memory: capacityMemory, pods: MAX_PODS };
+    const allocatable: NodeResources =
+      gpus > 0 ? { cpu: allocatableCpu, memory: allocatableMemory, pods: MAX_PODS, extended: { 'nvidia.com/gpu': gpus } } : { cpu: allocatableCpu, memory: allocatableMemory, pods: MAX_PODS };
     const labels: Labels = {
       'kubernetes.io/arch': 'amd64',
       'kubernetes.io/os': 'linux',
@@ -158,10 +181,10 @@ export class SimCluster {
       'topology.kubernetes.io/zone': spec.zone,
       'kubeglance.io/pool': pool.name,
       'karpenter.sh/capacity-type': pool.capacityType,
-      ...(pool.name === 'control-plane' ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
-      ...(instance.gpus > 0 ? { 'nvidia.com/gpu.present': 'true' } : {}),
-      ...spec.labels,
     };
+    if (pool.name === 'control-plane') labels['node-role.kubernetes.io/control-plane'] = '';
+    if (instance.gpus > 0) labels['nvidia.com/gpu.present'] = 'true';
+    if (spec.labels) for (const key in spec.labels) labels[key] = spec.labels[key] as string;
     const node: SimNode = {
       uid: this.prng.uid(),
       name,
@@ -172,6 +195,7 @@ export class SimCluster {
       labels,
       capacity,
       allocatable,
+      gpus,
       used: { cpu: 0, memory: 0, pods: 0, gpus: 0 },
       health: spec.health,
       healthSince: spec.createdAt,
@@ -180,7 +204,6 @@ export class SimCluster {
       pods: [],
       cidrSlot: this.freeCidrSlots.pop() ?? this.nextCidrSlot++,
       nextHost: 2,
-      hostsUsed: new Uint8Array(256),
       ipSlot,
       epoch: 0,
       alive: true,
@@ -275,15 +298,26 @@ export class SimCluster {
   }
 
   addDeployment(d: Omit<SimDeployment, 'uid' | 'replicaSets' | 'revision' | 'rollout' | 'alive' | 'selector' | 'templateLabels' | 'services'>): SimDeployment {
+    // Field by field rather than a spread: every Deployment then shares one hidden class.
     const dep: SimDeployment = {
-      ...d,
       uid: this.prng.uid(),
+      name: d.name,
+      namespace: d.namespace,
+      createdAt: d.createdAt,
+      labels: d.labels,
+      selectorLabels: d.selectorLabels,
       selector: { matchLabels: d.selectorLabels },
       templateLabels: d.selectorLabels,
+      replicas: d.replicas,
+      minReplicas: d.minReplicas,
+      maxReplicas: d.maxReplicas,
+      makeTemplate: d.makeTemplate,
+      version: d.version,
       replicaSets: [],
       revision: 0,
       rollout: undefined,
       services: [],
+      platform: d.platform,
       alive: true,
     };
     this.deployments.add(dep);
@@ -296,8 +330,7 @@ export class SimCluster {
     const template = dep.makeTemplate(version, hash);
     dep.version = version;
     dep.revision++;
-    const { 'pod-template-hash': _hash, ...templateLabels } = template.labels;
-    dep.templateLabels = templateLabels;
+    dep.templateLabels = without(template.labels, 'pod-template-hash');
     const rs = this.addController('ReplicaSet', dep.namespace, flatten(`${dep.name}-${hash}`), template, {
       createdAt,
       labels: template.labels,
@@ -307,7 +340,7 @@ export class SimCluster {
       deployment: dep,
       revision: dep.revision,
     });
-    dep.replicaSets.push(rs);
+    dep.replicaSets = appended(dep.replicaSets, rs);
     this.dirtyDeployments.add(dep);
     return rs;
   }
@@ -319,7 +352,20 @@ export class SimCluster {
   }
 
   addCronJob(cj: Omit<SimCronJob, 'uid' | 'jobs' | 'alive'>): SimCronJob {
-    const cron: SimCronJob = { ...cj, uid: this.prng.uid(), jobs: [], alive: true };
+    const cron: SimCronJob = {
+      uid: this.prng.uid(),
+      name: cj.name,
+      namespace: cj.namespace,
+      createdAt: cj.createdAt,
+      labels: cj.labels,
+      schedule: cj.schedule,
+      everyMinutes: cj.everyMinutes,
+      template: cj.template,
+      makeTemplate: cj.makeTemplate,
+      jobs: [],
+      lastScheduleAt: cj.lastScheduleAt,
+      alive: true,
+    };
     this.cronJobs.add(cron);
     this.dirtyCronJobs.add(cron);
     return cron;
@@ -336,7 +382,7 @@ export class SimCluster {
       owner: { kind: 'CronJob', name: cj.name, uid: cj.uid },
       cronJob: cj,
     });
-    cj.jobs.push(job);
+    cj.jobs = appended(cj.jobs, job);
     cj.lastScheduleAt = at;
     this.dirtyCronJobs.add(cj);
     return job;
@@ -346,14 +392,23 @@ export class SimCluster {
   // Services
 
   addService(ns: SimNamespace, spec: ServiceSpec, createdAt: number): SimService {
-    const svc: SimService = { uid: this.prng.uid(), name: spec.name, namespace: ns, selector: spec.selector, slices: [] };
-    const record: ServiceRecord = { kind: 'Service', uid: svc.uid, name: spec.name, namespace: ns.name, createdAt, type: spec.type, ports: spec.ports };
+    const uid = this.prng.uid();
+    const svc: SimService = {
+      uid,
+      name: spec.name,
+      namespace: ns,
+      selector: spec.selector,
+      slices: [],
+      sliceLabels: { 'kubernetes.io/service-name': spec.name, 'endpointslice.kubernetes.io/managed-by': SLICE_MANAGED_BY },
+      sliceOwner: { kind: 'Service', name: spec.name, uid },
+    };
+    const record: ServiceRecord = { kind: 'Service', uid, name: spec.name, namespace: ns.name, createdAt, type: spec.type, ports: spec.ports };
     if (spec.labels) record.labels = spec.labels;
     if (spec.selector) record.selector = spec.selector;
     if (spec.externalName !== undefined) record.externalName = spec.externalName;
     else record.clusterIP = spec.headless ? 'None' : (spec.clusterIP ?? this.allocServiceIp());
     this.ledger.put(record);
-    ns.services.push(svc);
+    ns.services = appended(ns.services, svc);
     // Selector-less services (ExternalName, the API server's own) have no managed slices.
     if (spec.selector) this.newSlice(svc, createdAt);
     return svc;
@@ -374,13 +429,14 @@ export class SimCluster {
     let name: string;
     if (ordinal !== undefined) {
       name = flatten(`${ctl.name}-${ordinal}`);
-      labels = { ...labels, 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) };
-      refs = { ...refs, persistentVolumeClaims: [`data-${name}`] };
+      labels = extend(labels, { 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) });
+      refs = extend(refs ?? {}, { persistentVolumeClaims: [`data-${name}`] });
     } else {
       name = flatten(`${ctl.name}-${ctl.suffixes.next()}`);
     }
-    const pod = this.newPod(name, ctl.namespace.name, ctl.template, labels, refs, ctl.services, this.birth(ctl.createdAt));
-    pod.controller = ctl;
+    this.podCount++;
+    const createdAt = this.birth(ctl.createdAt);
+    const pod = new SimPod(ctl, { uid: this.prng.uid(), name, namespace: ctl.namespace.name, labels, refs, createdAt });
     pod.ownerSlot = ctl.pods.length;
     ctl.pods.push(pod);
     this.markController(ctl);
@@ -391,7 +447,7 @@ export class SimCluster {
   createBarePod(ns: SimNamespace, name: string, template: PodTemplate, nodeName?: string): SimPod {
     const key = `${ns.name}/${name}`;
     if (this.barePods.has(key)) throw new Error(`pods "${name}" already exists`);
-    const pod = this.newPod(name, ns.name, template, template.labels, template.refs, this.matchingServices(ns, template.labels), this.now());
+    const pod = this.newLoosePod(name, ns.name, template, this.matchingServices(ns, template.labels), undefined, this.now());
     this.barePods.set(key, pod);
     if (nodeName !== undefined) {
       const node = this.placement.all.values().find((n) => n.name === nodeName);
@@ -407,8 +463,7 @@ export class SimCluster {
 
   /** A static control-plane pod: the kubelet runs it, its mirror pod is owned by the node. */
   createStaticPod(node: SimNode, component: string, template: PodTemplate): SimPod {
-    const pod = this.newPod(flatten(`${component}-${node.name}`), 'kube-system', template, template.labels, template.refs, [], this.birth(node.createdAt));
-    pod.staticOn = node;
+    const pod = this.newLoosePod(flatten(`${component}-${node.name}`), 'kube-system', template, [], node, this.birth(node.createdAt));
     this.bind(pod, node);
     this.run(pod);
     return pod;
@@ -420,34 +475,21 @@ export class SimCluster {
     this.startContainers(pod);
   }
 
-  private newPod(name: string, namespace: string, template: PodTemplate, labels: Labels, refs: TemplateRefs | undefined, services: readonly SimService[], createdAt: number): SimPod {
+  private newLoosePod(name: string, namespace: string, template: PodTemplate, services: readonly SimService[], staticOn: SimNode | undefined, createdAt: number): SimPod {
     this.podCount++;
-    return {
-      uid: this.prng.uid(),
-      name,
-      namespace,
-      createdAt,
-      template,
-      labels,
-      refs,
-      controller: undefined,
-      staticOn: undefined,
-      node: undefined,
-      nodeSlot: -1,
-      ownerSlot: -1,
-      state: 'Pending',
-      reason: undefined,
-      schedulingMessage: undefined,
-      restarts: 0,
-      startedAt: undefined,
-      deletingAt: undefined,
-      ipHost: 0,
-      podIP: undefined,
-      counted: false,
-      epoch: 0,
-      services,
-      alive: true,
-    };
+    return new LoosePod({ uid: this.prng.uid(), name, namespace, labels: template.labels, refs: template.refs, createdAt }, template, services, staticOn);
+  }
+
+  /** Renders the pod's current state and publishes it. */
+  private publish(pod: SimPod): void {
+    this.ledger.putPod(pod, renderPod(pod));
+    if (!pod.node) this.unbound.add(pod);
+  }
+
+  /** Every pod with a published record: those on nodes (node by node), then those without one. */
+  private *publishedPods(): Iterable<SimPod> {
+    for (const node of this.placement.all.values()) for (const pod of node.pods) if (pod.rec) yield pod;
+    yield* this.unbound;
   }
 
   /** Creation time: now when live; while generating, some time in the owner's past. */
@@ -462,7 +504,7 @@ export class SimCluster {
       this.trySchedule(pod);
       return;
     }
-    this.ledger.put(renderPod(pod));
+    this.publish(pod);
     this.afterPod(pod, this.prng.range(...TIMING.schedule), () => this.trySchedule(pod));
   }
 
@@ -486,8 +528,8 @@ export class SimCluster {
       if (message !== pod.schedulingMessage || pod.reason !== 'Unschedulable') {
         pod.reason = 'Unschedulable';
         pod.schedulingMessage = message;
-        this.ledger.put(renderPod(pod));
-      } else if (first) this.ledger.put(renderPod(pod));
+        this.publish(pod);
+      } else if (first) this.publish(pod);
       if (first && this.live) this.events.record(this.prng, this.now(), podRef(pod), 'Warning', 'FailedScheduling', message);
       return false;
     }
@@ -510,6 +552,7 @@ export class SimCluster {
   }
 
   private bind(pod: SimPod, node: SimNode): void {
+    this.unbound.delete(pod);
     pod.node = node;
     pod.nodeSlot = node.pods.length;
     node.pods.push(pod);
@@ -539,7 +582,6 @@ export class SimCluster {
 
   /** Back to before the containers started (no IP, no start time): image pulls that fail or lag. */
   unstart(pod: SimPod): void {
-    if (pod.node && pod.ipHost) pod.node.hostsUsed[pod.ipHost] = 0;
     pod.ipHost = 0;
     pod.podIP = undefined;
     pod.startedAt = undefined;
@@ -591,11 +633,11 @@ export class SimCluster {
     pod.epoch++;
     this.podCount--;
     this.pending.delete(pod);
+    this.unbound.delete(pod);
     const node = pod.node;
     if (node) {
       this.account(pod, false);
       swapRemove(node.pods, pod.nodeSlot, (moved, slot) => (moved.nodeSlot = slot));
-      if (pod.ipHost) node.hostsUsed[pod.ipHost] = 0;
     }
     const ctl = pod.controller;
     if (ctl) {
@@ -603,14 +645,13 @@ export class SimCluster {
       this.markController(ctl);
     } else if (!pod.staticOn) this.barePods.delete(`${pod.namespace}/${pod.name}`);
     this.syncEndpoints(pod);
-    this.ledger.remove('Pod', pod.uid);
-    if (this.ledger.has('PodMetrics', pod.uid)) this.ledger.remove('PodMetrics', pod.uid);
+    this.ledger.removePod(pod);
   }
 
   /** Re-renders a pod after any change and propagates it to endpoints and owner status. */
   podChanged(pod: SimPod): void {
     if (!pod.alive) return;
-    this.ledger.put(renderPod(pod));
+    this.publish(pod);
     this.syncEndpoints(pod);
     if (pod.controller) this.markController(pod.controller);
   }
@@ -645,11 +686,14 @@ export class SimCluster {
   private assignIp(pod: SimPod): void {
     const node = pod.node;
     if (!node) return;
+    // The hosts in use are those of the pods on the node (a pod keeps its IP while it is there):
+    // worked out here rather than kept per node.
+    const used = HOSTS_IN_USE.fill(0);
+    for (const p of node.pods) used[p.ipHost] = 1;
     for (let i = 0; i < 253; i++) {
       const host = node.nextHost;
       node.nextHost = host >= 254 ? 2 : host + 1;
-      if (node.hostsUsed[host]) continue;
-      node.hostsUsed[host] = 1;
+      if (used[host]) continue;
       pod.ipHost = host;
       const slot = node.cidrSlot;
       pod.podIP = flatten(ipv4(ipv4Number(10, 64 + (slot >> 8), slot & 255, host)));
@@ -664,30 +708,38 @@ export class SimCluster {
   private syncEndpoints(pod: SimPod): void {
     const wanted = pod.alive && podIsEndpoint(pod);
     const ready = podReady(pod);
+    const changed = pod.endpointReady !== ready;
     for (const svc of pod.services) {
       // A service has a few slices of up to 100 endpoints: finding the pod's is a short scan.
-      const slice = svc.slices.find((s) => s.members.has(pod));
+      let slice: SimSlice | undefined;
+      let at = -1;
+      for (const s of svc.slices) {
+        at = s.members.indexOf(pod);
+        if (at >= 0) {
+          slice = s;
+          break;
+        }
+      }
       if (wanted) {
         if (slice) {
-          if (slice.members.get(pod) !== ready) {
-            slice.members.set(pod, ready);
-            this.dirtySlices.add(slice);
-          }
+          if (changed) this.dirtySlices.add(slice);
         } else {
-          const target = svc.slices.find((s) => s.members.size < MAX_ENDPOINTS_PER_SLICE) ?? this.newSlice(svc, this.now());
-          target.members.set(pod, ready);
+          const target = svc.slices.find((s) => s.members.length < MAX_ENDPOINTS_PER_SLICE) ?? this.newSlice(svc, this.now());
+          target.members.push(pod);
           this.dirtySlices.add(target);
         }
       } else if (slice) {
-        slice.members.delete(pod);
+        slice.members.splice(at, 1);
         this.dirtySlices.add(slice);
       }
     }
+    // One readiness for all its slices: every slice that lists the pod was marked above.
+    if (wanted) pod.endpointReady = ready;
   }
 
   private newSlice(svc: SimService, createdAt: number): SimSlice {
-    const slice: SimSlice = { uid: this.prng.uid(), name: flatten(`${svc.name}-${safeString(this.prng, 5)}`), createdAt, service: svc, members: new Map() };
-    svc.slices.push(slice);
+    const slice: SimSlice = { uid: this.prng.uid(), name: flatten(`${svc.name}-${safeString(this.prng, 5)}`), createdAt, service: svc, members: [] };
+    svc.slices = appended(svc.slices, slice);
     this.dirtySlices.add(slice);
     return slice;
   }
@@ -765,7 +817,7 @@ export class SimCluster {
   private flushSlice(slice: SimSlice): void {
     const svc = slice.service;
     const known = this.ledger.has('EndpointSlice', slice.uid);
-    if (slice.members.size === 0 && svc.slices.length > 1) {
+    if (slice.members.length === 0 && svc.slices.length > 1) {
       svc.slices.splice(svc.slices.indexOf(slice), 1);
       if (known) this.ledger.remove('EndpointSlice', slice.uid);
       return;
@@ -797,7 +849,7 @@ export class SimCluster {
       if (n === ipv4Number(172, 20, 0, 1) || n === ipv4Number(172, 20, 0, 10)) continue; // kubernetes, kube-dns
       if (!this.usedServiceIps.has(n)) {
         this.usedServiceIps.add(n);
-        return ipv4(n);
+        return flatten(ipv4(n));
       }
     }
   }
@@ -807,7 +859,7 @@ export class SimCluster {
 function selectorFor(kind: SimController['kind'], name: string, template: PodTemplate, deployment: SimDeployment | undefined): Labels {
   if (kind === 'Job') return { 'batch.kubernetes.io/job-name': name };
   const hash = template.labels['pod-template-hash'];
-  if (deployment) return hash === undefined ? deployment.selectorLabels : { ...deployment.selectorLabels, 'pod-template-hash': hash };
+  if (deployment) return hash === undefined ? deployment.selectorLabels : extend(deployment.selectorLabels, { 'pod-template-hash': hash });
   return { 'app.kubernetes.io/name': template.labels['app.kubernetes.io/name'] ?? name };
 }
 

@@ -25,6 +25,7 @@ import {
   type WorkloadDef,
 } from './catalog.js';
 import { SimCluster, podRef } from './cluster.js';
+import { exact, extend, flatten } from './names.js';
 import { Prng } from './prng.js';
 import { SIZES, type SimulatedSize, type SizeSpec } from './sizes.js';
 import type { SimController, SimNamespace, SimPod, SimService } from './state.js';
@@ -95,6 +96,7 @@ class Generator {
     this.trouble();
     this.cluster.flush();
     new UsageModel(this.cluster).sample(this.now);
+    this.cluster.compact();
   }
 
   private ago(minMs: number, maxMs: number): number {
@@ -110,7 +112,7 @@ class Generator {
       const labels = { 'app.kubernetes.io/name': def.name, 'app.kubernetes.io/part-of': 'platform' };
       const template = buildTemplate({ labels, containers: def.containers, init: def.init, tolerateAll: true, daemon: true, priorityClassName: def.priorityClassName, refs: this.refs(def, ns) });
       const ds = this.cluster.addController('DaemonSet', ns, def.name, template, { createdAt: this.birth + this.prng.int(1, 30) * DAY, labels, desired: 0 });
-      if (def.port !== undefined && def.service !== 'none') ds.services.push(this.service(ns, def, labels));
+      if (def.port !== undefined && def.service !== 'none') ds.services = [this.service(ns, def, labels)];
     }
   }
 
@@ -273,15 +275,15 @@ class Generator {
   private workload(ns: SimNamespace, def: WorkloadDef, ctx: { domain: string; team: string; replicas: number; platform: boolean; sidecar: boolean; cell?: Cell }): void {
     const createdAt = Math.round(ns.createdAt + this.prng.next() * Math.max(0, this.now - ns.createdAt - DAY));
     const selectorLabels = appLabels(def.name, ctx.domain);
-    const labels = { ...selectorLabels, team: ctx.team };
+    const labels = extend(selectorLabels, { team: ctx.team });
     const refs = this.refs(def, ns, ctx.cell);
     const containers = ctx.sidecar ? [...def.containers, SIDECAR] : def.containers;
-    const services = [this.services.get(`${ns.name}/${def.serviceName ?? def.name}`), this.services.get(`${ns.name}/${def.name}-headless`)].filter((s) => s !== undefined);
+    const services = exact([this.services.get(`${ns.name}/${def.serviceName ?? def.name}`), this.services.get(`${ns.name}/${def.name}-headless`)].filter((s) => s !== undefined));
     const version = versionOf(def);
     const pool = def.pool;
     if (def.kind === 'StatefulSet') {
-      const template = buildTemplate({ labels: { ...labels, 'app.kubernetes.io/version': version }, containers, init: def.init, pool, gpus: def.gpus, priorityClassName: def.priorityClassName, refs }, this.cluster.bodies);
-      const sts = this.cluster.addController('StatefulSet', ns, def.name, template, { createdAt, labels, desired: ctx.replicas, services, serviceName: `${def.name}-headless` });
+      const template = buildTemplate({ labels: extend(labels, { 'app.kubernetes.io/version': version }), containers, init: def.init, pool, gpus: def.gpus, priorityClassName: def.priorityClassName, refs }, this.cluster.bodies);
+      const sts = this.cluster.addController('StatefulSet', ns, def.name, template, { createdAt, labels, desired: ctx.replicas, services, serviceName: flatten(`${def.name}-headless`) });
       this.stsCreated.push(sts);
       return;
     }
@@ -300,7 +302,7 @@ class Generator {
       platform: ctx.platform,
       makeTemplate: (v, hash) =>
         buildTemplate({
-          labels: { ...labels, 'app.kubernetes.io/version': v, 'pod-template-hash': hash },
+          labels: extend(labels, { 'app.kubernetes.io/version': v, 'pod-template-hash': hash }),
           containers,
           init: def.init,
           image: (image) => (image.startsWith(TEAM_REGISTRY) ? cluster.intern(`${image.slice(0, image.lastIndexOf(':'))}:${v}`) : image),
@@ -310,7 +312,7 @@ class Generator {
           refs,
         }, cluster.bodies),
     });
-    dep.services.push(...services);
+    dep.services = services;
     let rsCreated = Math.round(this.prng.range(createdAt, this.now - 10 * MINUTE));
     if (!ctx.platform) {
       // Old revisions scaled to zero, as the revision history keeps them.
@@ -326,7 +328,7 @@ class Generator {
     const refs = this.refs({ name: def.name, deps: def.deps }, ns, cell);
     const bodies = this.cluster.bodies;
     const makeTemplate = (jobName: string) =>
-      buildTemplate({ labels: jobName === def.name ? labels : { ...labels, 'batch.kubernetes.io/job-name': jobName, 'job-name': jobName }, containers: [def.container], pool: def.pool, gpus: def.gpus, refs }, bodies);
+      buildTemplate({ labels: jobName === def.name ? labels : extend(labels, { 'batch.kubernetes.io/job-name': jobName, 'job-name': jobName }), containers: [def.container], pool: def.pool, gpus: def.gpus, refs }, bodies);
     this.cluster.addCronJob({
       name: def.name,
       namespace: ns,
@@ -380,7 +382,7 @@ class Generator {
     );
     this.services.set(`${ns.name}/${name}`, svc);
     if (def.kind === 'StatefulSet') {
-      const headless = this.cluster.addService(ns, { name: `${def.name}-headless`, type: 'ClusterIP', selector, ports, headless: true, labels: selector }, created);
+      const headless = this.cluster.addService(ns, { name: flatten(`${def.name}-headless`), type: 'ClusterIP', selector, ports, headless: true, labels: selector }, created);
       this.services.set(`${ns.name}/${def.name}-headless`, headless);
     }
     return svc;
@@ -478,7 +480,7 @@ class Generator {
       const target = this.resolve(dep, ns.name, cell);
       if (target) hosts.push(this.hostName(target, ns.name));
     }
-    if (hosts.length) refs.envHosts = hosts;
+    if (hosts.length) refs.envHosts = exact(hosts);
     return refs;
   }
 
@@ -505,7 +507,7 @@ class Generator {
    */
   private hostName(target: { namespace: string; name: string }, fromNs: string): string {
     if (target.namespace === fromNs && this.prng.chance(0.5)) return target.name;
-    return `${target.name}.${target.namespace}`;
+    return flatten(`${target.name}.${target.namespace}`);
   }
 
   // --------------------------------------------------------------------------------------------
@@ -591,7 +593,7 @@ function cellSuffix(index: number): string {
 }
 
 function cellNamespace(domain: string, index: number): string {
-  return index === 0 ? domain : `${domain}-${cellSuffix(index)}`;
+  return index === 0 ? domain : flatten(`${domain}-${cellSuffix(index)}`);
 }
 
 /** The image tag of a workload's first container. */

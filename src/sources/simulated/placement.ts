@@ -83,7 +83,7 @@ export class Placement {
       if (used.pods + 1 > a.pods) ((short = true), tooManyPods++);
       if (used.cpu + t.requests.cpu > a.cpu) ((short = true), cpu++);
       if (used.memory + t.requests.memory > a.memory) ((short = true), memory++);
-      if (used.gpus + t.gpus > a.gpus) ((short = true), gpus++);
+      if (used.gpus + t.gpus > node.gpus) ((short = true), gpus++);
       if (short) noVictims++;
     }
     const reasons: string[] = [];
@@ -118,7 +118,7 @@ export function fits(node: SimNode, t: PodTemplate): boolean {
     used.pods + 1 <= a.pods &&
     used.cpu + t.requests.cpu <= a.cpu &&
     used.memory + t.requests.memory <= a.memory &&
-    used.gpus + t.gpus <= a.gpus
+    used.gpus + t.gpus <= node.gpus
   );
 }
 

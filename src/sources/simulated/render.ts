@@ -72,17 +72,11 @@ export function renderNode(node: SimNode): NodeRecord {
     taints: nodeTaints(node),
     conditions,
     ready: node.health === 'Ready',
-    capacity: nodeResources(node.capacity),
-    allocatable: nodeResources(node.allocatable),
+    capacity: node.capacity,
+    allocatable: node.allocatable,
     kubeletVersion: node.kubeletVersion,
     internalIP: node.internalIP,
   };
-}
-
-function nodeResources(r: SimNode['capacity']): NodeRecord['capacity'] {
-  return r.gpus > 0
-    ? { cpu: r.cpu, memory: r.memory, pods: r.pods, extended: { 'nvidia.com/gpu': r.gpus } }
-    : { cpu: r.cpu, memory: r.memory, pods: r.pods };
 }
 
 /** Whether the pod's Ready condition is true. */
@@ -98,28 +92,53 @@ export function podIsEndpoint(pod: SimPod): boolean {
 export function renderPod(pod: SimPod): PodRecord {
   const ready = podReady(pod);
   const phase = podPhase(pod);
-  const status = pod.deletingAt !== undefined ? 'Terminating' : pod.state === 'Running' && !ready ? 'NotReady' : pod.state;
+  const deletingAt = pod.deletingAt;
+  const status = deletingAt !== undefined ? 'Terminating' : pod.state === 'Running' && !ready ? 'NotReady' : pod.state;
   const t = pod.template;
-  const r: PodRecord = { kind: 'Pod', uid: pod.uid, name: pod.name, namespace: pod.namespace, labels: pod.labels, createdAt: pod.createdAt } as PodRecord;
-  if (pod.deletingAt !== undefined) r.deletingAt = pod.deletingAt;
   const owner = pod.controller?.podOwner ?? (pod.staticOn ? { kind: 'Node', name: pod.staticOn.name, uid: pod.staticOn.uid } : undefined);
+  const node = pod.node;
+  const reason = pod.reason;
+  const schedulingMessage = pod.schedulingMessage;
+  const podIP = pod.podIP;
+  const refs = pod.refs;
+  const startedAt = pod.startedAt;
+  const containers = renderContainers(pod, ready);
+  if (owner && node && podIP !== undefined && refs && startedAt !== undefined && deletingAt === undefined && reason === undefined && schedulingMessage === undefined) {
+    // A started pod, the usual case, as one literal: all its fields then sit in the object
+    // itself, where fields added one by one would spill into a separate property array. The key
+    // order is the same as below.
+    const { uid, name, namespace, labels, createdAt, restarts } = pod;
+    const { requests, limits, qosClass, priorityClassName } = t;
+    const nodeName = node.name;
+    if (priorityClassName === undefined && !t.daemon) {
+      return { kind: 'Pod', uid, name, namespace, labels, createdAt, owner, nodeName, phase, status, ready, restarts, requests, limits, containers, podIP, qosClass, refs, startedAt };
+    }
+    if (priorityClassName !== undefined && t.daemon) {
+      return { kind: 'Pod', uid, name, namespace, labels, createdAt, owner, nodeName, phase, status, ready, restarts, requests, limits, containers, podIP, qosClass, priorityClassName, daemon: true, refs, startedAt };
+    }
+    if (priorityClassName !== undefined) {
+      return { kind: 'Pod', uid, name, namespace, labels, createdAt, owner, nodeName, phase, status, ready, restarts, requests, limits, containers, podIP, qosClass, priorityClassName, refs, startedAt };
+    }
+  }
+  const r: PodRecord = { kind: 'Pod', uid: pod.uid, name: pod.name, namespace: pod.namespace, labels: pod.labels, createdAt: pod.createdAt } as PodRecord;
+  if (deletingAt !== undefined) r.deletingAt = deletingAt;
   if (owner) r.owner = owner;
-  if (pod.node) r.nodeName = pod.node.name;
+  if (node) r.nodeName = node.name;
   r.phase = phase;
   r.status = status;
-  if (pod.reason !== undefined) r.reason = pod.reason;
-  if (pod.schedulingMessage !== undefined) r.schedulingMessage = pod.schedulingMessage;
+  if (reason !== undefined) r.reason = reason;
+  if (schedulingMessage !== undefined) r.schedulingMessage = schedulingMessage;
   r.ready = ready;
   r.restarts = pod.restarts;
   r.requests = t.requests;
   r.limits = t.limits;
-  r.containers = renderContainers(pod, ready);
-  if (pod.podIP !== undefined) r.podIP = pod.podIP;
+  r.containers = containers;
+  if (podIP !== undefined) r.podIP = podIP;
   r.qosClass = t.qosClass;
   if (t.priorityClassName !== undefined) r.priorityClassName = t.priorityClassName;
   if (t.daemon) r.daemon = true;
-  if (pod.refs) r.refs = pod.refs;
-  if (pod.startedAt !== undefined) r.startedAt = pod.startedAt;
+  if (refs) r.refs = refs;
+  if (startedAt !== undefined) r.startedAt = startedAt;
   return r;
 }
 
@@ -139,17 +158,37 @@ function podPhase(pod: SimPod): PodRecord['phase'] {
   }
 }
 
+/**
+ * Container lists of pods that are not simply healthy, per container specs and then per what
+ * they depend on: pods in the same situation (completed job runs, a restart or two, a NotReady
+ * node) share one list, as healthy pods share `template.running`. Restart counts past
+ * MAX_SHARED_RESTARTS (a crash loop's) are not shared, so that the variants stay few.
+ */
+const CONTAINER_VARIANTS = new WeakMap<ContainerSpec[], Map<string, ContainerRecord[]>>();
+const MAX_SHARED_RESTARTS = 10;
+
 function renderContainers(pod: SimPod, podIsReady: boolean): ContainerRecord[] {
   const t = pod.template;
-  if (podIsReady && pod.restarts === 0) return t.running;
-  const main = t.containers.findIndex((c) => !c.init);
-  return t.containers.map((spec, i) => {
+  const restarts = pod.restarts;
+  if (podIsReady && restarts === 0) return t.running;
+  if (restarts > MAX_SHARED_RESTARTS) return containerList(t.containers, pod.state, pod.reason, restarts, podIsReady);
+  let variants = CONTAINER_VARIANTS.get(t.containers);
+  if (!variants) CONTAINER_VARIANTS.set(t.containers, (variants = new Map()));
+  const key = `${pod.state}/${pod.reason ?? ''}/${restarts}/${podIsReady}`;
+  let list = variants.get(key);
+  if (!list) variants.set(key, (list = containerList(t.containers, pod.state, pod.reason, restarts, podIsReady)));
+  return list;
+}
+
+function containerList(containers: ContainerSpec[], state: SimPod['state'], reason: string | undefined, podRestarts: number, podIsReady: boolean): ContainerRecord[] {
+  const main = containers.findIndex((c) => !c.init);
+  return containers.map((spec, i) => {
     if (spec.init) {
-      const done = pod.state !== 'Pending' && pod.state !== 'ContainerCreating';
-      return done ? container(spec, 'terminated', 'Completed', true, 0) : container(spec, 'waiting', pod.state === 'ContainerCreating' ? 'PodInitializing' : undefined, false, 0);
+      const done = state !== 'Pending' && state !== 'ContainerCreating';
+      return done ? container(spec, 'terminated', 'Completed', true, 0) : container(spec, 'waiting', state === 'ContainerCreating' ? 'PodInitializing' : undefined, false, 0);
     }
-    const restarts = i === main ? pod.restarts : 0;
-    switch (pod.state) {
+    const restarts = i === main ? podRestarts : 0;
+    switch (state) {
       case 'Pending':
         return container(spec, 'waiting', undefined, false, 0);
       case 'ContainerCreating':
@@ -162,9 +201,9 @@ function renderContainers(pod: SimPod, podIsReady: boolean): ContainerRecord[] {
         return i === main ? container(spec, 'waiting', 'CrashLoopBackOff', false, restarts) : container(spec, 'running', undefined, true, 0);
       case 'Error':
         if (i !== main) return container(spec, 'running', undefined, true, 0);
-        return pod.reason === 'ImagePullBackOff'
+        return reason === 'ImagePullBackOff'
           ? container(spec, 'waiting', 'ImagePullBackOff', false, restarts)
-          : container(spec, 'terminated', pod.reason ?? 'Error', false, restarts);
+          : container(spec, 'terminated', reason ?? 'Error', false, restarts);
       case 'NotReady':
         return container(spec, 'running', undefined, i !== main, restarts);
       case 'Running':
@@ -295,26 +334,24 @@ export function renderCronJob(cj: SimCronJob): CronJobRecord {
   return r;
 }
 
-const SLICE_MANAGED_BY = 'endpointslice-controller.k8s.io';
+export const SLICE_MANAGED_BY = 'endpointslice-controller.k8s.io';
 
 export function renderSlice(slice: SimSlice): EndpointSliceRecord {
   const svc = slice.service;
-  const endpoints: EndpointSliceRecord['endpoints'] = [];
-  for (const [pod, ready] of slice.members) {
-    const e: EndpointSliceRecord['endpoints'][number] = { targetPod: pod.name } as EndpointSliceRecord['endpoints'][number];
-    if (pod.node) e.nodeName = pod.node.name;
-    e.ready = ready;
-    e.addresses = [pod.podIP as string];
-    endpoints.push(e);
-  }
+  // map, not push: an array of exact size. One literal: every endpoint in one compact shape.
+  const endpoints = slice.members.map((pod): EndpointSliceRecord['endpoints'][number] =>
+    pod.node
+      ? { targetPod: pod.name, nodeName: pod.node.name, ready: pod.endpointReady, addresses: [pod.podIP as string] }
+      : { targetPod: pod.name, ready: pod.endpointReady, addresses: [pod.podIP as string] },
+  );
   return {
     kind: 'EndpointSlice',
     uid: slice.uid,
     name: slice.name,
     namespace: svc.namespace.name,
-    labels: { 'kubernetes.io/service-name': svc.name, 'endpointslice.kubernetes.io/managed-by': SLICE_MANAGED_BY },
+    labels: svc.sliceLabels,
     createdAt: slice.createdAt,
-    owner: { kind: 'Service', name: svc.name, uid: svc.uid },
+    owner: svc.sliceOwner,
     serviceName: svc.name,
     addressType: 'IPv4',
     endpoints,

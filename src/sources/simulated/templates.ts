@@ -32,9 +32,22 @@ export function buildTemplate(input: TemplateInput, bodies?: Shared<TemplateBody
   const image = input.image ?? ((s: string) => s);
   const make = () => templateBody(input, image);
   const body = bodies ? bodies.get(JSON.stringify([input.containers.map((c) => [c, image(c.image)]), input.init, input.pool, input.gpus, input.tolerateAll, input.daemon, input.priorityClassName]), make) : make();
-  const t: PodTemplate = { ...body, labels: input.labels };
-  if (input.refs) t.refs = input.refs;
-  return t;
+  // Field by field rather than `{ ...body, labels }`: templates then share one hidden class.
+  return {
+    labels: input.labels,
+    refs: input.refs,
+    requests: body.requests,
+    limits: body.limits,
+    gpus: body.gpus,
+    containers: body.containers,
+    running: body.running,
+    qosClass: body.qosClass,
+    priorityClassName: body.priorityClassName,
+    pool: body.pool,
+    tolerateAll: body.tolerateAll,
+    daemon: body.daemon,
+    images: body.images,
+  };
 }
 
 function templateBody(input: TemplateInput, image: (s: string) => string): TemplateBody {

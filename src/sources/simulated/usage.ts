@@ -9,6 +9,23 @@ import type { SimCluster } from './cluster.js';
 import { hashString, mix32 } from './prng.js';
 import type { SimNode, SimPod } from './state.js';
 
+/**
+ * Hidden-class anchors for the usage records, which a large cluster publishes by the hundred
+ * thousand. V8 stores a number field either inline (small integers), as a reference to a heap
+ * number, or, once a hidden class has only seen numbers and one of them was not a small integer,
+ * as a private 16-byte box per object. These objects, kept alive, give each record shape a
+ * hidden class whose time fields hold references (so the records of one sampling pass share one
+ * heap number for `sampledAt`, and for `createdAt` too on the first pass) and whose `memory` keeps
+ * byte counts inline: 30 to 45 bytes less per PodMetrics record. Memory only, no behaviour.
+ * The key order must be the one of the literals below.
+ */
+// Exported so that they stay alive (a module's unexported, unused constants need not).
+export const USAGE_SHAPE_ANCHORS: readonly object[] = [
+  { cpu: 0, memory: null },
+  { kind: '', uid: '', name: '', namespace: '', usage: null, sampledAt: null, createdAt: null },
+  { kind: '', uid: '', name: '', usage: null, sampledAt: null, createdAt: null },
+];
+
 /** Relative change below which a sample is not republished. */
 export const USAGE_THRESHOLD = 0.02;
 const MIN_CPU_STEP = 1; // millicores
@@ -44,16 +61,16 @@ export class UsageModel {
     let cpu = 0;
     let memory = 0;
     for (const pod of node.pods) {
-      const known = ledger.get('PodMetrics', pod.uid) as UsageRecord | undefined;
+      const known = pod.metrics;
       if (!hasMetrics(pod)) {
-        if (known) ledger.remove('PodMetrics', pod.uid);
+        if (known) ledger.removePodMetrics(pod);
         continue;
       }
       const usage = podUsage(pod, now);
       cpu += usage.cpu;
       memory += usage.memory;
       if (!known || moved(known.usage, usage)) {
-        ledger.put({ kind: 'PodMetrics', uid: pod.uid, name: pod.name, namespace: pod.namespace, usage, sampledAt: now, createdAt: known?.createdAt ?? now });
+        ledger.putPodMetrics(pod, { kind: 'PodMetrics', uid: pod.uid, name: pod.name, namespace: pod.namespace, usage, sampledAt: now, createdAt: known?.createdAt ?? now });
       }
     }
     const system = systemUsage(node, now);
