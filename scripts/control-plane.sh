@@ -29,7 +29,7 @@ KUBECONFIG_OUT="$CACHE/run/$NAME/kubeconfig"
 
 say() { printf '[control-plane] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
-kwokctl() { "$BIN/kwokctl" --name "$NAME" "$@"; }
+kwokctl() { "$BIN/kwokctl" --name "$NAME" -v WARN "$@"; }
 kc() { "$BIN/kubectl" --kubeconfig "$(kubeconfig_path)" "$@"; }
 
 kubeconfig_path() {

@@ -56,6 +56,16 @@ describe('EventLimiter', () => {
     expect(limiter.size).toBe(state.records.size);
   });
 
+  it('tells of each event it drops to stay within bounds, not of deleted ones', () => {
+    const limiter = new EventLimiter(2, 100);
+    const dropped: string[] = [];
+    const onDrop = (record: EventRecord) => dropped.push(record.uid);
+    limiter.filter([event('a', 'x', 1), event('b', 'x', 2), event('c', 'x', 3)], onDrop);
+    limiter.filter([event('old', 'x', 0)], onDrop);
+    limiter.filter([{ type: 'delete', kind: 'Event', uid: 'c' }], onDrop);
+    expect(dropped).toEqual(['a', 'old']);
+  });
+
   it('passes deletes of kept events on, swallows deletes of dropped ones, leaves other kinds alone', () => {
     const limiter = new EventLimiter(1, 100);
     limiter.filter([event('a1', 'a', 1), event('a2', 'a', 2)]);

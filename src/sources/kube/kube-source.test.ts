@@ -117,6 +117,35 @@ describe('KubeSource', () => {
     expect(kept).toEqual(['ev-10', 'ev-11', 'ev-12', 'ev-13', 'ev-14', 'ev-5', 'ev-6', 'ev-7', 'ev-8', 'ev-9']);
   });
 
+  it('forgets the events it drops: an update of one is weighed again, and a relist brings none back', async () => {
+    const events = server.collection('/api/v1/events');
+    for (let i = 0; i < 15; i++) events.upsert(podEvent(`ev-${i}`, 'web-1', `2025-01-01T00:00:${String(10 + i)}Z`));
+    startSource();
+    await waitFor(() => status()?.phase === 'live', 'live');
+    const keptEvents = () => [...state.records.values()].filter((r) => r.kind === 'Event').map((r) => r.uid).sort();
+
+    // A dropped event that recurs is the newest now: kept again, the oldest kept one dropped.
+    events.upsert(podEvent('ev-0', 'web-1', '2025-01-01T00:01:00Z'));
+    await waitFor(() => state.records.has('ev-0'), 'ev-0 kept again');
+    expect(keptEvents()).toEqual(['ev-0', 'ev-10', 'ev-11', 'ev-12', 'ev-13', 'ev-14', 'ev-6', 'ev-7', 'ev-8', 'ev-9']);
+
+    // A relist lists the dropped events again; the limiter drops them again, silently.
+    const eventLists = () => server.requests.filter((r) => r.path === '/api/v1/events' && !r.watch).length;
+    const before = state.events.length;
+    events.compact();
+    events.failWatches(410, 'Expired');
+    await waitFor(() => eventLists() === 4, 'events relisted');
+    await waitFor(() => server.requests.filter((r) => r.path === '/api/v1/events' && r.watch).length === 4, 're-watch');
+    expect(state.events.slice(before).filter((e) => (e.type === 'upsert' ? e.record.kind : e.type === 'delete' ? e.kind : '') === 'Event')).toEqual([]);
+    expect(keptEvents()).toEqual(['ev-0', 'ev-10', 'ev-11', 'ev-12', 'ev-13', 'ev-14', 'ev-6', 'ev-7', 'ev-8', 'ev-9']);
+
+    // A dropped event deleted from the API: nothing to tell.
+    events.delete('ev-1');
+    events.delete('ev-14');
+    await waitFor(() => !state.records.has('ev-14'), 'kept event deleted');
+    expect(state.events.slice(before).filter((e) => e.type === 'delete' && e.kind === 'Event').map((e) => (e.type === 'delete' ? e.uid : ''))).toEqual(['ev-14']);
+  });
+
   it('reports an unreachable API server as an error, then syncs once it is up', async () => {
     await server.stop();
     startSource();

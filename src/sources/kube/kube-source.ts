@@ -3,7 +3,7 @@
 // folded from all of them.
 import type { Logger } from 'pino';
 import type { ClusterStatus } from '../../model/cluster-status.js';
-import type { RecordKind } from '../../model/records.js';
+import type { RecordKind, RecordMeta } from '../../model/records.js';
 import type { ClusterSource, SourceEvent, SourceSink } from '../source.js';
 import { noTelemetry, type SourceTelemetry } from '../telemetry.js';
 import { ApiClient, type ApiEndpoint } from './api-client.js';
@@ -15,7 +15,6 @@ import { groupVersion, METRICS_PODS, WATCHED_KINDS } from './kinds.js';
 import { DEFAULT_METRICS_TIMING, MetricsPoller, type MetricsTiming } from './metrics-poller.js';
 import { DEFAULT_REFLECTOR_TIMING, Reflector, type ReflectorTiming } from './reflector.js';
 import { StatusTracker } from './status-tracker.js';
-import { UidIndex } from './uid-index.js';
 
 export interface KubeSourceTiming {
   reflector: ReflectorTiming;
@@ -64,8 +63,11 @@ export class KubeSource implements ClusterSource {
   private readonly startedKinds = new Set<RecordKind>();
   private readonly reportedNotServed = new Set<RecordKind>();
   private readonly events = new EventLimiter();
-  private readonly podUids = new UidIndex('Pod');
-  private readonly nodeUids = new UidIndex('Node');
+  /** The reflectors of pods (one per namespace in scoped mode) and nodes: who has which name. */
+  private readonly podReflectors: Reflector[] = [];
+  private readonly nodeReflectors: Reflector[] = [];
+  /** The reflectors of events: they forget the events the limiter drops. */
+  private readonly eventReflectors: Reflector[] = [];
   private readonly metrics: MetricsPoller;
   private metricsServed = true;
   private metricsTimer: NodeJS.Timeout | undefined;
@@ -86,8 +88,8 @@ export class KubeSource implements ClusterSource {
     this.metrics = new MetricsPoller({
       client: this.client,
       ...(options.namespaces ? { namespaces: options.namespaces } : {}),
-      nodeUid: (name) => this.nodeUids.uidOf(undefined, name),
-      podUid: (namespace, name) => this.podUids.uidOf(namespace, name),
+      node: (name) => find(this.nodeReflectors, '', name),
+      pod: (namespace, name) => find(this.podReflectors, namespace, name),
       emit: (events) => this.deliver(events),
       onAvailability: (state, reason) => {
         this.tracker.setMetrics(state, reason);
@@ -195,6 +197,9 @@ export class KubeSource implements ClusterSource {
             telemetry: this.telemetry,
           });
           this.reflectors.push(reflector);
+          if (kind.kind === 'Pod') this.podReflectors.push(reflector);
+          else if (kind.kind === 'Node') this.nodeReflectors.push(reflector);
+          else if (kind.kind === 'Event') this.eventReflectors.push(reflector);
           reflector.start();
         }
       }
@@ -208,10 +213,12 @@ export class KubeSource implements ClusterSource {
   }
 
   private deliverKind(kind: RecordKind, events: SourceEvent[]): void {
-    if (kind === 'Pod') this.podUids.observe(events);
-    else if (kind === 'Node') this.nodeUids.observe(events);
     if (kind !== 'Event') return this.deliver(events);
-    const kept = this.events.filter(events);
+    // An event the limiter drops is forgotten by its reflector too: nothing holds it any more,
+    // and an update of it arrives as a new event, which the limiter weighs again.
+    const kept = this.events.filter(events, (dropped) => {
+      for (const reflector of this.eventReflectors) reflector.forget(dropped);
+    });
     this.tracker.setEmittedCount('Event', this.events.size);
     this.deliver(kept);
     this.publishStatus();
@@ -251,6 +258,14 @@ export class KubeSource implements ClusterSource {
     this.sentShape = shapeOf(status);
     this.sink([{ type: 'status', status }]);
   }
+}
+
+function find(reflectors: readonly Reflector[], namespace: string, name: string): RecordMeta | undefined {
+  for (const reflector of reflectors) {
+    const record = reflector.find(namespace, name);
+    if (record !== undefined) return record as RecordMeta;
+  }
+  return undefined;
 }
 
 /** A status without its counts: what must reach a view at once when it changes. */

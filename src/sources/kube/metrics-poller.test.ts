@@ -38,8 +38,11 @@ describe('MetricsPoller', () => {
     poller = new MetricsPoller({
       client,
       ...(namespaces ? { namespaces } : {}),
-      nodeUid: (name) => (name === 'node-1' ? 'node-uid-1' : undefined),
-      podUid: (namespace, name) => knownPods.get(`${namespace}/${name}`),
+      node: (name) => (name === 'node-1' ? { uid: 'node-uid-1', name, createdAt: 0 } : undefined),
+      pod: (namespace, name) => {
+        const uid = knownPods.get(`${namespace}/${name}`);
+        return uid === undefined ? undefined : { uid, name, namespace, createdAt: 0 };
+      },
       emit: state.apply,
       onAvailability: (state, reason) => availability.push([state, reason]),
       timing: { intervalMs: 20, unavailableRetryMs: 60 },
@@ -82,7 +85,15 @@ describe('MetricsPoller', () => {
       usage: { cpu: 1500, memory: 2 * 1024 ** 3 },
       sampledAt: Date.parse('2025-01-01T00:00:00Z'),
     });
-    expect(state.usage.get('pod-uid-web')).toMatchObject({ kind: 'PodMetrics', namespace: 'shop', name: 'web' });
+    expect(state.usage.get('pod-uid-web')).toEqual({
+      kind: 'PodMetrics',
+      uid: 'pod-uid-web',
+      name: 'web',
+      namespace: 'shop',
+      usage: { cpu: 250, memory: 512 * 1024 ** 2 },
+      sampledAt: Date.parse('2025-01-01T00:00:00Z'),
+      createdAt: Date.parse('2025-01-01T00:00:00Z'),
+    });
     expect(availability).toEqual([['available', undefined]]);
   });
 

@@ -2,7 +2,7 @@
 // node or pod measured. Only values that moved noticeably are sent: usage jitters on every
 // sample, and 150,000 pods re-sent every 15 s would drown every other change.
 import type { Logger } from 'pino';
-import type { Resources, UsageRecord } from '../../model/records.js';
+import type { RecordMeta, Resources, UsageRecord } from '../../model/records.js';
 import type { SourceEvent } from '../source.js';
 import type { ApiClient } from './api-client.js';
 import { type KubeApiError, toKubeApiError } from './api-error.js';
@@ -23,8 +23,12 @@ export interface MetricsPollerOptions {
   client: ApiClient;
   /** Scoped mode: pod metrics are read per namespace. */
   namespaces?: readonly string[];
-  nodeUid: (name: string) => string | undefined;
-  podUid: (namespace: string, name: string) => string | undefined;
+  /**
+   * The record of the node or pod with this name, as the reflectors last emitted it: usage is
+   * keyed by its uid, and carries its name (one string shared with that record, not a copy).
+   */
+  node: (name: string) => RecordMeta | undefined;
+  pod: (namespace: string, name: string) => RecordMeta | undefined;
   emit: (events: SourceEvent[]) => void;
   onAvailability: (state: 'available' | 'unavailable', reason?: string) => void;
   timing: MetricsTiming;
@@ -37,13 +41,6 @@ const RELATIVE_THRESHOLD = 0.02;
 const CPU_FLOOR_MILLIS = 2;
 const MEMORY_FLOOR_BYTES = 1024 * 1024;
 
-interface Sent {
-  kind: UsageRecord['kind'];
-  usage: Resources;
-  /** The namespace a pod's usage was read from: deletes follow per-namespace reads. */
-  namespace: string;
-}
-
 interface Read {
   kind: UsageRecord['kind'];
   resource: ApiResource;
@@ -55,7 +52,8 @@ interface Read {
 
 export class MetricsPoller {
   private readonly abort = new AbortController();
-  private readonly sent = new Map<string, Sent>();
+  /** uid → the usage record last sent (the consumer holds it too). */
+  private readonly sent = new Map<string, UsageRecord>();
   private availability: 'available' | 'unavailable' | undefined;
   private unavailableReason: string | undefined;
   private running: Promise<void> | undefined;
@@ -137,28 +135,32 @@ export class MetricsPoller {
   private diff(read: Read, changes: SourceEvent[]): void {
     const listed = new Set<string>();
     for (const measured of read.items ?? []) {
-      const uid =
-        read.kind === 'NodeMetrics'
-          ? this.options.nodeUid(measured.name)
-          : this.options.podUid(measured.namespace ?? '', measured.name);
-      if (uid === undefined) continue; // not (yet) known to the reflectors: next poll
+      const measuredObject =
+        read.kind === 'NodeMetrics' ? this.options.node(measured.name) : this.options.pod(measured.namespace ?? '', measured.name);
+      if (measuredObject === undefined) continue; // not (yet) known to the reflectors: next poll
+      const { uid, name } = measuredObject;
       listed.add(uid);
       const previous = this.sent.get(uid);
       if (previous && !moved(previous.usage, measured.usage)) continue;
-      this.sent.set(uid, { kind: read.kind, usage: measured.usage, namespace: measured.namespace ?? '' });
-      const record: UsageRecord = {
-        kind: read.kind,
-        uid,
-        name: measured.name,
-        usage: measured.usage,
-        sampledAt: measured.sampledAt,
-        createdAt: measured.createdAt,
-      };
-      if (measured.namespace !== undefined) record.namespace = measured.namespace;
+      // One literal per kind, all fields in it: records of a kind share one hidden class.
+      const record: UsageRecord =
+        read.kind === 'NodeMetrics'
+          ? { kind: 'NodeMetrics', uid, name, usage: measured.usage, sampledAt: measured.sampledAt, createdAt: measured.createdAt }
+          : {
+              kind: 'PodMetrics',
+              uid,
+              name,
+              namespace: measuredObject.namespace ?? measured.namespace,
+              usage: measured.usage,
+              sampledAt: measured.sampledAt,
+              createdAt: measured.createdAt,
+            };
+      this.sent.set(uid, record);
       changes.push({ type: 'upsert', record });
     }
     for (const [uid, sent] of this.sent) {
       if (sent.kind !== read.kind || listed.has(uid)) continue;
+      // A per-namespace read (scoped mode) says nothing about other namespaces.
       if (read.namespace && sent.namespace !== read.namespace) continue;
       this.sent.delete(uid);
       changes.push({ type: 'delete', kind: sent.kind, uid });

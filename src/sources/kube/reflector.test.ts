@@ -153,6 +153,49 @@ describe('Reflector', () => {
     expect(relists).toEqual(['initial', 'gone']);
   });
 
+  it('after a relist, a pod recreated under the same name is a delete of the old uid and an upsert of the new', async () => {
+    for (const name of ['a', 'b']) pods.upsert(fakePod(name));
+    startReflector();
+    await waitFor(() => watches().length === 1, 'watch');
+    const before = state.events.length;
+
+    const recreated = fakePod('b');
+    recreated.metadata.uid = 'uid-default-b-2';
+    pods.silently(() => {
+      pods.delete('uid-default-b');
+      pods.upsert(recreated);
+    });
+    pods.compact();
+    pods.failWatches(410, 'Expired');
+
+    await waitFor(() => lists().length === 2 && watches().length === 2, 'relist and re-watch');
+    expect(state.events.slice(before).map((e) => (e.type === 'upsert' ? `+${e.record.uid}` : e.type === 'delete' ? `-${e.uid}` : e.type))).toEqual([
+      '-uid-default-b',
+      '+uid-default-b-2',
+    ]);
+    expect(state.uids()).toEqual(serverUids());
+    expect(reflector?.find('default', 'b')?.uid).toBe('uid-default-b-2');
+    expect(lastStatus()).toEqual({ state: 'live', count: 2 });
+  });
+
+  it('finds the record emitted for a name, and forgets one on request without emitting', async () => {
+    pods.upsert(fakePod('a'));
+    startReflector();
+    await waitFor(() => watches().length === 1, 'watch');
+    const record = reflector?.find('default', 'a');
+    expect(record).toBe(state.records.get('uid-default-a'));
+    expect(reflector?.find('other', 'a')).toBeUndefined();
+
+    const eventsBefore = state.events.length;
+    reflector?.forget(record!);
+    expect(reflector?.find('default', 'a')).toBeUndefined();
+    expect(state.events).toHaveLength(eventsBefore);
+    // Forgotten: the next update, even one that changes nothing drawn, is emitted as new.
+    pods.upsert(fakePod('a'));
+    await waitFor(() => state.upsertsOf('uid-default-a') === 2, 'upsert after forget');
+    expect(reflector?.find('default', 'a')).toBe(state.records.get('uid-default-a'));
+  });
+
   it('relists when the watch request itself answers 410, and when a continue token expires', async () => {
     server.maxPageSize = 2;
     for (const name of ['a', 'b', 'c', 'd', 'e']) pods.upsert(fakePod(name));

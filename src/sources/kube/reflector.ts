@@ -4,8 +4,10 @@
 // (bookmarks advance it); on 410 Gone LIST again and emit only the difference, deletes
 // included, so a consumer never misses one.
 //
-// It keeps no objects: for each uid only a fingerprint of the last record it emitted, which is
-// what it needs to skip unchanged updates and to know what to delete after a relist.
+// It keeps no API objects, only the compact record it last emitted for each object (the consumer
+// holds that record anyway): what it needs to skip unchanged updates, to know what to delete
+// after a relist, and to tell the metrics poller which uid a pod or node name has (see
+// known-objects.ts).
 import type { Logger } from 'pino';
 import type { KindStatus } from '../../model/cluster-status.js';
 import type { ClusterRecord } from '../../model/records.js';
@@ -14,7 +16,7 @@ import type { SourceTelemetry } from '../telemetry.js';
 import type { ApiClient, WatchEvent } from './api-client.js';
 import { errorFromStatus, KubeApiError, toKubeApiError } from './api-error.js';
 import { Backoff, type BackoffPolicy, sleep } from './backoff.js';
-import { fingerprint } from './fingerprint.js';
+import { KnownObjects } from './known-objects.js';
 import { collectionPath, forbiddenReason, groupVersion, type WatchedKind } from './kinds.js';
 
 /** A partition's status, plus what kind of failure it is in (the cluster phase tells them apart). */
@@ -70,8 +72,8 @@ export class Reflector {
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private readonly path: string;
-  /** uid → fingerprint of the record last emitted. */
-  private readonly known = new Map<string, number>();
+  /** The record last emitted for each object. */
+  private readonly known = new KnownObjects();
   private resourceVersion: string | undefined;
   private status: PartitionStatus = { state: 'pending', count: 0 };
   private running: Promise<void> | undefined;
@@ -153,13 +155,8 @@ export class Reflector {
       }
     } while (token !== undefined);
 
-    const deletes: SourceEvent[] = [];
-    for (const uid of this.known.keys()) {
-      if (seen.has(uid)) continue;
-      this.known.delete(uid);
-      deletes.push({ type: 'delete', kind: kind.kind, uid });
-    }
-    this.emit(deletes);
+    const gone = this.known.sweep((uid) => seen.has(uid));
+    this.emit(gone.map((uid) => ({ type: 'delete', kind: kind.kind, uid })));
     this.resourceVersion = listVersion;
     this.gonesInARow = 0;
     this.backoff.reset();
@@ -196,7 +193,7 @@ export class Reflector {
   }
 
   private apply(event: WatchEvent, changes: SourceEvent[]): void {
-    const metadata = (event.object as { metadata?: { resourceVersion?: unknown; uid?: unknown } } | null)?.metadata;
+    const metadata = (event.object as { metadata?: Record<string, unknown> } | null)?.metadata;
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED': {
@@ -206,7 +203,12 @@ export class Reflector {
       }
       case 'DELETED': {
         const uid = metadata?.uid;
-        if (typeof uid === 'string' && this.known.delete(uid)) {
+        const name = metadata?.name;
+        const namespace = this.options.kind.namespaced ? metadata?.namespace : '';
+        if (
+          typeof uid === 'string' &&
+          this.known.forget(uid, typeof namespace === 'string' ? namespace : undefined, typeof name === 'string' ? name : undefined)
+        ) {
           changes.push({ type: 'delete', kind: this.options.kind.kind, uid });
         }
         break;
@@ -238,16 +240,29 @@ export class Reflector {
   }
 
   private upsert(record: ClusterRecord, changes: SourceEvent[]): void {
-    const print = fingerprint(record);
-    if (this.known.get(record.uid) === print) return;
-    this.known.set(record.uid, print);
+    const { same, replaced } = this.known.remember(record);
+    if (same) return;
+    // The name now belongs to a new object (a pod recreated while a relist was due).
+    if (replaced !== undefined) changes.push({ type: 'delete', kind: this.options.kind.kind, uid: replaced });
     changes.push({ type: 'upsert', record });
   }
 
+  /** The record last emitted for this namespace ("" for cluster-scoped kinds) and name, while the object exists. */
+  find(namespace: string, name: string): ClusterRecord | undefined {
+    return this.known.find(namespace, name);
+  }
+
+  /**
+   * Forgets an emitted record without emitting anything: the consumer dropped it on purpose
+   * (the event limiter) and does not hold it. A later update of the object is emitted as new.
+   */
+  forget(record: ClusterRecord): void {
+    this.known.forget(record.uid, record.namespace ?? '', record.name);
+  }
+
   private withdrawAll(): void {
-    const deletes: SourceEvent[] = [...this.known.keys()].map((uid) => ({ type: 'delete', kind: this.options.kind.kind, uid }));
-    this.known.clear();
-    this.emit(deletes);
+    const gone = this.known.sweep(() => false);
+    this.emit(gone.map((uid) => ({ type: 'delete', kind: this.options.kind.kind, uid })));
   }
 
   private emit(changes: SourceEvent[]): void {

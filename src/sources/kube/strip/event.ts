@@ -13,18 +13,25 @@ export function stripEvent(raw: unknown): EventRecord | undefined {
   const involvedKind = shared(involvedObject?.kind);
   const involvedName = text(involvedObject?.name);
   if (involvedKind === undefined || involvedName === undefined) return undefined;
-  const involved: EventRecord['involved'] = { kind: involvedKind, name: involvedName };
-  const involvedNamespace = shared(involvedObject?.namespace);
-  if (involvedNamespace !== undefined) involved.namespace = involvedNamespace;
-  const involvedUid = text(involvedObject?.uid);
-  if (involvedUid !== undefined) involved.uid = involvedUid;
   // Events written through events.k8s.io/v1 carry `series` and `eventTime` instead of
   // count and lastTimestamp.
   const series = obj(object.series);
+  // Literals with every field, in a fixed order: one hidden class, fields inside the object.
   return {
     kind: 'Event',
-    ...base,
-    involved,
+    uid: base.uid,
+    name: base.name,
+    namespace: base.namespace,
+    labels: base.labels,
+    createdAt: base.createdAt,
+    deletingAt: base.deletingAt,
+    owner: base.owner,
+    involved: {
+      kind: involvedKind,
+      name: involvedName,
+      namespace: shared(involvedObject?.namespace),
+      uid: text(involvedObject?.uid),
+    },
     type: shared(object.type) ?? 'Normal',
     reason: shared(object.reason) ?? '',
     message: truncate(text(object.message) ?? '', MAX_EVENT_MESSAGE),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Interner, MAX_LABELS } from './interner.js';
+import { Interner, MAX_LABELS, ownCopy } from './interner.js';
 
 describe('Interner', () => {
   it('shares equal label maps, frozen, and keeps at most MAX_LABELS', () => {
@@ -23,6 +23,25 @@ describe('Interner', () => {
     const big = { text: 'x'.repeat(10_000) };
     expect(interner.value({ ...big })).not.toBe(interner.value({ ...big }));
     expect(Object.isFrozen(interner.value(big))).toBe(false);
+  });
+
+  it('shares one frozen owner reference per owner uid', () => {
+    const interner = new Interner();
+    const owner = interner.owner('ReplicaSet', 'web-7d4b9c8f6d', 'rs-uid');
+    expect(interner.owner('ReplicaSet', 'web-7d4b9c8f6d', 'rs-uid')).toBe(owner);
+    expect(owner).toEqual({ kind: 'ReplicaSet', name: 'web-7d4b9c8f6d', uid: 'rs-uid' });
+    expect(Object.isFrozen(owner)).toBe(true);
+    // The same uid with another kind or name (never in a real cluster) is not mixed up.
+    expect(interner.owner('Job', 'web-7d4b9c8f6d', 'rs-uid')).toEqual({ kind: 'Job', name: 'web-7d4b9c8f6d', uid: 'rs-uid' });
+  });
+
+  it('keeps copies of strings, never slices of longer ones', () => {
+    const interner = new Interner();
+    const long = `orders.shop:8080 ${'x'.repeat(1000)}`;
+    const shared = interner.string(long.slice(0, 11));
+    expect(shared).toBe('orders.shop');
+    expect(interner.string('orders.shop')).toBe(shared);
+    expect(ownCopy(long)).toBe(long);
   });
 
   it('stays bounded: a full table starts over', () => {

@@ -399,4 +399,43 @@ describe('malformed and hostile pods', () => {
     expect(b.labels).toBe(a.labels);
     expect(Object.isFrozen(a.labels)).toBe(true);
   });
+
+  it('shares one owner reference between pods of one owner', () => {
+    const a = strip(pod());
+    const other = pod();
+    other.metadata.uid = 'another';
+    expect(strip(other).owner).toBe(a.owner);
+    expect(Object.isFrozen(a.owner)).toBe(true);
+  });
+
+  it('keeps no object of the API object it was made from', () => {
+    const raw = pod();
+    const rawObjects = new Set<unknown>();
+    const collect = (value: unknown) => {
+      if (typeof value !== 'object' || value === null || rawObjects.has(value)) return;
+      rawObjects.add(value);
+      for (const child of Object.values(value)) collect(child);
+    };
+    collect(raw);
+    const shared: string[] = [];
+    const check = (value: unknown, path: string) => {
+      if (typeof value !== 'object' || value === null) return;
+      if (rawObjects.has(value)) shared.push(path);
+      for (const [key, child] of Object.entries(value)) check(child, `${path}.${key}`);
+    };
+    check(strip(raw), 'pod');
+    expect(shared).toEqual([]);
+  });
+
+  it('gives every pod the same fields in the same order, present even when undefined', () => {
+    // One hidden class for all pods keeps their fields inside the object (no property arrays).
+    const pending = strip({ metadata: { name: 'p', namespace: 'shop', uid: 'u' }, spec: { containers: [] }, status: {} });
+    const running = strip(pod());
+    const common = Object.keys(pending);
+    expect(common).toEqual([
+      'kind', 'uid', 'name', 'namespace', 'labels', 'createdAt', 'owner', 'nodeName', 'phase', 'status', 'ready',
+      'restarts', 'requests', 'limits', 'containers', 'podIP', 'qosClass', 'refs', 'startedAt',
+    ]);
+    expect(Object.keys(running).slice(0, common.length)).toEqual(common);
+  });
 });

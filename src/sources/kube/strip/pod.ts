@@ -44,9 +44,20 @@ export function stripPod(raw: unknown): PodRecord | undefined {
   const initStatuses = objects(status.initContainerStatuses);
   const containerStatuses = objects(status.containerStatuses);
 
+  const scheduled = conditions.find((c) => c.type === 'PodScheduled');
+  // One object literal with the fields nearly every pod has, in a fixed order: all pods then
+  // share one hidden class and keep these fields inside the object. Fields that are usually
+  // absent (a terminating, failing or unscheduled pod's) are added only when present, rather
+  // than carried as undefined by every pod.
   const record: PodRecord = {
     kind: 'Pod',
-    ...base,
+    uid: base.uid,
+    name: base.name,
+    namespace: base.namespace,
+    labels: base.labels,
+    createdAt: base.createdAt,
+    owner: base.owner,
+    nodeName: shared(spec.nodeName),
     phase,
     status: verdict.status,
     ready,
@@ -58,11 +69,13 @@ export function stripPod(raw: unknown): PodRecord | undefined {
       ...containerRecords(objects(spec.initContainers), initStatuses, true),
       ...containerRecords(objects(spec.containers), containerStatuses, false),
     ]),
+    podIP: text(status.podIP),
+    qosClass: shared(status.qosClass),
+    refs: specRefs(spec),
+    startedAt: time(status.startTime),
   };
+  if (base.deletingAt !== undefined) record.deletingAt = base.deletingAt;
   if (verdict.reason !== undefined) record.reason = verdict.reason;
-  const nodeName = shared(spec.nodeName);
-  if (nodeName !== undefined) record.nodeName = nodeName;
-  const scheduled = conditions.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False') {
     const message = text(scheduled.message);
     if (message !== undefined) record.schedulingMessage = truncate(message, MAX_SCHEDULING_MESSAGE);
@@ -73,20 +86,12 @@ export function stripPod(raw: unknown): PodRecord | undefined {
     const kept = conditions.map(condition).filter((c): c is Condition => c !== undefined);
     if (kept.length > 0) record.conditions = kept;
   }
-  const podIP = text(status.podIP);
-  if (podIP !== undefined) record.podIP = podIP;
-  const qosClass = shared(status.qosClass);
-  if (qosClass !== undefined) record.qosClass = qosClass;
   const priorityClassName = shared(spec.priorityClassName);
   if (priorityClassName !== undefined) record.priorityClassName = priorityClassName;
   const ownerKind = base.owner?.kind;
   if (ownerKind === 'DaemonSet' || ownerKind === 'Node' || annotation(pod, MIRROR_ANNOTATION) !== undefined) {
     record.daemon = true;
   }
-  const refs = specRefs(spec);
-  if (refs) record.refs = refs;
-  const startedAt = time(status.startTime);
-  if (startedAt !== undefined) record.startedAt = startedAt;
   return record;
 }
 

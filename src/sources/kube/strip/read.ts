@@ -4,7 +4,7 @@
 // type. These readers return undefined (or an empty list) instead of throwing, so a strip
 // function is a straight line of reads and one malformed object never stops a watch.
 import type { Condition, LabelSelector, Labels, OwnerRef, RecordMeta } from '../../../model/records.js';
-import { interner } from './interner.js';
+import { interner, ownCopy } from './interner.js';
 
 export type Json = Record<string, unknown>;
 
@@ -75,9 +75,12 @@ export function labels(value: unknown): Labels | undefined {
   return map ? interner.labels(map) : undefined;
 }
 
-/** Truncates long text (messages) to a bound, marking the cut. */
+/**
+ * Truncates long text (messages) to a bound, marking the cut. The cut text is a string of its
+ * own: a slice would keep the whole original (a stack trace in an event message) alive.
+ */
 export function truncate(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+  return value.length <= max ? value : ownCopy(`${value.slice(0, max - 1)}…`);
 }
 
 export function labelSelector(value: unknown): LabelSelector | undefined {
@@ -104,14 +107,15 @@ export function condition(value: Json): Condition | undefined {
   const type = shared(value.type);
   const status = str(value.status);
   if (type === undefined || status === undefined || !CONDITION_STATUS.has(status)) return undefined;
-  const result: Condition = { type, status: status as Condition['status'] };
-  const reason = shared(value.reason);
-  if (reason !== undefined) result.reason = reason;
   const message = text(value.message);
-  if (message !== undefined) result.message = truncate(message, MAX_CONDITION_MESSAGE);
-  const since = time(value.lastTransitionTime);
-  if (since !== undefined) result.since = since;
-  return result;
+  // One literal with every field (undefined when absent): one hidden class, fields in the object.
+  return {
+    type,
+    status: status as Condition['status'],
+    reason: shared(value.reason),
+    message: message === undefined ? undefined : truncate(message, MAX_CONDITION_MESSAGE),
+    since: time(value.lastTransitionTime),
+  };
 }
 
 function controllerOwner(value: unknown): OwnerRef | undefined {
@@ -120,7 +124,7 @@ function controllerOwner(value: unknown): OwnerRef | undefined {
     const kind = shared(ref.kind);
     const name = text(ref.name);
     const uid = text(ref.uid);
-    if (kind !== undefined && name !== undefined && uid !== undefined) return { kind, name, uid };
+    if (kind !== undefined && name !== undefined && uid !== undefined) return interner.owner(kind, name, uid);
   }
   return undefined;
 }
