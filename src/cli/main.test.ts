@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSource } from '../server/testing/fixtures.js';
 import type { DemoConfig } from './config.js';
-import { main, StartupError, type KubeSourcesOptions, type SourceFactories } from './main.js';
+import type { KubeSourcesOptions } from '../sources/kube/index.js';
+import { main, StartupError, type SourceFactories } from './main.js';
 
 /** Runs main with captured output and fake sources; `stop()` plays SIGTERM. */
 function launch(argv: string[], options: { env?: Record<string, string>; kube?: SourceFactories['kube'] } = {}) {

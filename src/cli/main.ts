@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ServerMetrics } from '../server/metrics.js';
 import { startServer } from '../server/server.js';
+// Type-only: erased at runtime, so a demo run still never loads the Kubernetes client.
+import type { KubeSourcesOptions } from '../sources/kube/index.js';
 import type { ClusterSource } from '../sources/source.js';
 import type { SourceTelemetry } from '../sources/telemetry.js';
 import { ConfigError, helpText, parseConfig, type DemoConfig, type KubeConfig, type RunConfig } from './config.js';
@@ -23,15 +25,6 @@ export interface CliIo {
   stop: AbortSignal;
 }
 
-export interface KubeSourcesOptions {
-  kubeconfigPath?: string;
-  contexts?: string[];
-  allContexts?: boolean;
-  namespaces?: string[];
-  logger: Logger;
-  telemetry?: SourceTelemetry;
-  metricsIntervalMs?: number;
-}
 
 /** How sources are made; tests pass fakes. */
 export interface SourceFactories {

@@ -40,9 +40,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kubeglance-it-'));
   const kubeconfig = await kubeconfigVia(proxyPort, path.join(dir, 'kubeconfig'));
   app = await startKubeglance(['--kubeconfig', kubeconfig]);
-  client = new StreamClient(app.url);
-  await client.connect();
-  await client.waitFor(() => client.cluster().status.phase === 'live', 60_000, 'cluster live');
+  client = await StreamClient.connectLive(app.url);
 });
 
 afterAll(async () => {

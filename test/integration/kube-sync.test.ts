@@ -18,9 +18,7 @@ beforeAll(async () => {
   await kubectl(['-n', 'shop', 'rollout', 'status', 'deployment/web', '--timeout=120s']);
   await kubectl(['-n', 'shop', 'rollout', 'status', 'deployment/orders', '--timeout=120s']);
   app = await startKubeglance(['--kubeconfig', inject('kubeconfig'), '--metrics-interval', '15']);
-  client = new StreamClient(app.url);
-  await client.connect();
-  await client.waitFor(() => client.cluster().status.phase === 'live', 60_000, 'cluster live');
+  client = await StreamClient.connectLive(app.url);
 });
 
 afterAll(async () => {

@@ -56,6 +56,14 @@ export class StreamClient {
     await this.waitFor(() => this.seq >= 0, 30_000, 'first snapshot');
   }
 
+  /** Connects and waits until the first cluster reports live. */
+  static async connectLive(baseUrl: string, timeoutMs = 60_000): Promise<StreamClient> {
+    const client = new StreamClient(baseUrl);
+    await client.connect();
+    await client.waitFor(() => client.cluster().status.phase === 'live', timeoutMs, 'cluster live');
+    return client;
+  }
+
   close(): Promise<void> {
     this.abort.abort();
     return this.closed ?? Promise.resolve();
