@@ -93,6 +93,7 @@ describe('kubeglance command', () => {
     expect(await run.listening).toMatch(URL_LINE);
     expect(run.kubeCalls).toEqual([]);
     expect(run.demoCalls).toEqual([{ size: 'small', churnPerSecond: 3, seed: 9 }]);
+    expect(run.stderr.join('')).toContain('showing the embedded simulated cluster (small)');
   });
 
   it('hands the kube options, a logger and the telemetry to the kube sources', async () => {

@@ -115,7 +115,11 @@ async function createSources(
   logger: Logger,
   telemetry: SourceTelemetry,
 ): Promise<ClusterSource[]> {
-  if (config.source.kind === 'demo') return [await factories.demo(config.source.demo)];
+  if (config.source.kind === 'demo') {
+    const { demo } = config.source;
+    io.stderr.write(`kubeglance: showing the embedded simulated cluster (${demo.size}); no real cluster is read\n`);
+    return [await factories.demo(demo)];
+  }
   const kube = config.source.kube;
   const sources = await factories.kube({ ...kubeOptions(kube), logger, telemetry });
   if (sources !== null) return sources;
