@@ -143,8 +143,11 @@ cmd_down() {
   [ -n "${KUBEGLANCE_TEST_KUBECONFIG:-}" ] && { say "leaving the existing cluster alone"; return; }
   [ -d "$CLUSTER_DIR" ] || return 0
   kwokctl delete cluster >&2 || true
-  # A component restarted by start-apiserver is not kwokctl's to stop.
+  # A component restarted by start-apiserver is not kwokctl's to stop; and an API server whose
+  # etcd is already gone can hang in graceful shutdown, so it gets SIGKILL after a moment.
   pkill -f "$CLUSTER_DIR/" 2>/dev/null || true
+  for _ in $(seq 1 50); do pgrep -f "$CLUSTER_DIR/" >/dev/null || break; sleep 0.1; done
+  pkill -9 -f "$CLUSTER_DIR/" 2>/dev/null || true
   rm -rf "$CLUSTER_DIR" "$(dirname "$KUBECONFIG_OUT")"
 }
 
