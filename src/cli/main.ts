@@ -4,14 +4,13 @@
 // stdout carries exactly one line, `kubeglance listening on <url>`, which scripts parse.
 // Everything else goes to stderr: notices for people as plain lines, logs as JSON lines.
 import { readFileSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ServerMetrics } from '../server/metrics.js';
 import { startServer } from '../server/server.js';
 // Type-only: erased at runtime, so a demo run still never loads the Kubernetes client.
 import type { KubeSourcesOptions } from '../sources/kube/index.js';
+import { kubeconfigSearch } from '../sources/kube/kubeconfig-search.js';
 import type { ClusterSource } from '../sources/source.js';
 import type { SourceTelemetry } from '../sources/telemetry.js';
 import { ConfigError, helpText, parseConfig, type DemoConfig, type KubeConfig, type RunConfig } from './config.js';
@@ -124,7 +123,7 @@ async function createSources(
   const sources = await factories.kube({ ...kubeOptions(kube), logger, telemetry });
   if (sources !== null) return sources;
   io.stderr.write(
-    `kubeglance: no kubeconfig found (looked at ${kubeconfigCandidates(kube, env).join(', ')}); ` +
+    `kubeglance: no kubeconfig found (looked at ${kubeconfigSearch(kube.kubeconfigPath, env).paths.join(', ')}); ` +
       'showing the embedded demo cluster; use --demo to choose its size\n',
   );
   return [await factories.demo({ size: 'medium' })];
@@ -141,12 +140,6 @@ function kubeOptions(kube: KubeConfig): Omit<KubeSourcesOptions, 'logger' | 'tel
 }
 
 /** Where a kubeconfig would have been read from, as client-go looks: --kubeconfig, else $KUBECONFIG, else ~/.kube/config. */
-function kubeconfigCandidates(kube: KubeConfig, env: Env): string[] {
-  if (kube.kubeconfigPath !== undefined) return [kube.kubeconfigPath];
-  const fromEnv = (env['KUBECONFIG'] ?? '').split(delimiter).filter((path) => path !== '');
-  return fromEnv.length > 0 ? fromEnv : [join(homedir(), '.kube', 'config')];
-}
-
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

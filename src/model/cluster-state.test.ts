@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterState, sameJson } from './cluster-state.js';
+import { ClusterState } from './cluster-state.js';
+import { sameJson } from './same-json.js';
 import { initialClusterStatus } from './cluster-status.js';
 import type { NodeRecord, PodRecord } from './records.js';
 import { KIND_KEYS } from './stream.js';

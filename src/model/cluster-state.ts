@@ -7,6 +7,7 @@
 import { initialClusterStatus, type ClusterStatus } from './cluster-status.js';
 import { RECORD_KINDS, type ClusterRecord, type PodRecord, type RecordKind, type RecordOfKind } from './records.js';
 import { KIND_KEYS, type Change, type ClusterSnapshot } from './stream.js';
+import { sameJson } from './same-json.js';
 
 /** A stream change without its cluster id: what one cluster's state applies. */
 export type StateChange = WithoutCluster<Change>;
@@ -169,31 +170,4 @@ class PodIndex {
     const group = this.groups.get(key);
     return group === undefined ? [] : Array.from(group.values());
   }
-}
-
-/**
- * Deep equality of JSON data, where a property set to undefined equals a missing one (as after a
- * round trip through JSON). Sources may re-emit an unchanged record after a relist or a watch
- * event about fields kubeglance strips; comparing here keeps those out of the stream.
- */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => sameJson(item, b[i]));
-  }
-  return sameObject(a as Record<string, unknown>, b as Record<string, unknown>);
-}
-
-function sameObject(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  let definedInA = 0;
-  for (const key in a) {
-    if (a[key] === undefined) continue;
-    definedInA++;
-    if (!sameJson(a[key], b[key])) return false;
-  }
-  let definedInB = 0;
-  for (const key in b) if (b[key] !== undefined) definedInB++;
-  return definedInA === definedInB;
 }

@@ -1,7 +1,7 @@
 // Access to the test control plane that scripts/control-plane.sh runs: kubectl against it,
 // its kubeconfig, and the disruptive operations (API server restart, etcd compaction).
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -15,12 +15,6 @@ export const externalCluster = Boolean(process.env.KUBEGLANCE_TEST_KUBECONFIG);
 export async function controlPlane(...args: string[]): Promise<string> {
   const { stdout } = await run(SCRIPT, args, { maxBuffer: 256 * 1024 * 1024 });
   return stdout.trim();
-}
-
-let kubeconfigCache: string | undefined;
-export async function kubeconfigPath(): Promise<string> {
-  kubeconfigCache ??= await controlPlane('kubeconfig');
-  return kubeconfigCache;
 }
 
 export async function kubectl(args: string[], input?: string): Promise<string> {
@@ -71,8 +65,4 @@ export async function kubeconfigForServiceAccount(namespace: string, name: strin
   config.contexts[0].context.user = `${namespace}-${name}`;
   writeFileSync(file, JSON.stringify(config));
   return file;
-}
-
-export function readKubeconfig(file: string): unknown {
-  return JSON.parse(readFileSync(file, 'utf8'));
 }

@@ -1,10 +1,9 @@
 // A test client of GET /api/v1/stream that keeps its own copy of the model, exactly as a
-// browser would: snapshot, then deltas in sequence. It records when each delta arrived so
-// tests can wait for a change and measure latency.
+// browser would: snapshot, then deltas in sequence, so tests can wait for a change to arrive.
 import { createParser } from 'eventsource-parser';
 import type { ClusterStatus } from '../../src/model/cluster-status.js';
 import type { ClusterRecord, RecordKind, RecordOfKind } from '../../src/model/records.js';
-import { KIND_KEYS, type Change, type DeltaMessage, type SnapshotMessage } from '../../src/model/stream.js';
+import { KIND_KEYS, type DeltaMessage, type SnapshotMessage } from '../../src/model/stream.js';
 
 export interface ClientCluster {
   id: string;
@@ -20,8 +19,6 @@ export class StreamClient {
   snapshots = 0;
   deltas = 0;
   readonly clusters = new Map<string, ClientCluster>();
-  /** Arrival time of each applied change, with the server's cut time of its batch. */
-  readonly changeLog: { at: number; serverAt: number; change: Change }[] = [];
   private readonly abort = new AbortController();
   private waiters: Waiter[] = [];
   private closed: Promise<void> | undefined;
@@ -123,10 +120,7 @@ export class StreamClient {
     }
     this.seq = message.seq;
     this.deltas++;
-    const now = Date.now();
     for (const change of message.changes) {
-      this.changeLog.push({ at: now, serverAt: message.at, change });
-      if (this.changeLog.length > 100_000) this.changeLog.splice(0, 50_000);
       const cluster = this.clusters.get(change.cluster);
       if (!cluster) throw new Error(`delta for unknown cluster ${change.cluster}`);
       if (change.op === 'status') cluster.status = change.status;

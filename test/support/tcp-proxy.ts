@@ -37,10 +37,6 @@ export class TcpProxy {
     this.refusing = false;
   }
 
-  get openConnections(): number {
-    return this.sockets.size;
-  }
-
   async stop(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

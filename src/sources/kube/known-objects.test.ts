@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NamespaceRecord, PodRecord } from '../../model/records.js';
 import { KnownObjects } from './known-objects.js';
-import { sameData } from './strip/same-data.js';
+import { sameJson } from '../../model/same-json.js';
 
 function pod(name: string, uid: string, extra: Partial<PodRecord> = {}): PodRecord {
   return {
@@ -63,14 +63,14 @@ describe('KnownObjects', () => {
   });
 });
 
-describe('sameData', () => {
+describe('sameJson', () => {
   it('compares as JSON would: key order and undefined fields do not matter', () => {
-    expect(sameData({ a: 1, b: [1, { c: 'x' }] }, { b: [1, { c: 'x' }], a: 1 })).toBe(true);
-    expect(sameData({ a: 1, b: undefined }, { a: 1 })).toBe(true);
-    expect(sameData({ a: 1 }, { a: 1, b: undefined })).toBe(true);
-    expect(sameData({ a: 1 }, { a: 1, b: 0 })).toBe(false);
-    expect(sameData({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
-    expect(sameData({ a: [] }, { a: {} })).toBe(false);
-    expect(sameData({ a: null }, { a: undefined })).toBe(false);
+    expect(sameJson({ a: 1, b: [1, { c: 'x' }] }, { b: [1, { c: 'x' }], a: 1 })).toBe(true);
+    expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: undefined })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: 0 })).toBe(false);
+    expect(sameJson({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
+    expect(sameJson({ a: [] }, { a: {} })).toBe(false);
+    expect(sameJson({ a: null }, { a: undefined })).toBe(false);
   });
 });

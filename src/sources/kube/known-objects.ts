@@ -11,7 +11,7 @@
 // only) tells the reflector to forget them, so that nothing is remembered the consumer does not
 // hold; an update of a forgotten object is emitted again as new.
 import type { ClusterRecord } from '../../model/records.js';
-import { sameData } from './strip/same-data.js';
+import { sameJson } from '../../model/same-json.js';
 
 export class KnownObjects {
   /** namespace ("" for cluster-scoped kinds) → name → the record last emitted */
@@ -35,7 +35,7 @@ export class KnownObjects {
       this.byNamespace.set(namespace, byName);
     }
     const previous = byName.get(record.name);
-    if (previous !== undefined && previous.uid === record.uid && sameData(previous, record)) return { same: true };
+    if (previous !== undefined && previous.uid === record.uid && sameJson(previous, record)) return { same: true };
     byName.set(record.name, record);
     if (previous === undefined) this.count++;
     return previous === undefined || previous.uid === record.uid ? { same: false } : { same: false, replaced: previous.uid };

@@ -3,10 +3,10 @@
 // credential plugins, OIDC and token files with refresh, client certificates, in-cluster
 // service account config. kubeglance only asks it for request options (applyToHTTPSOptions).
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import { type Cluster, type Context, KubeConfig, type User } from '@kubernetes/client-node';
 import type { ApiEndpoint } from './api-client.js';
+import { kubeconfigSearch } from './kubeconfig-search.js';
 
 /** The kubeconfig cannot be used: missing file, unparsable, unknown or missing context. */
 export class KubeConfigError extends Error {
@@ -34,18 +34,18 @@ export function loadKubeConfig(
   serviceAccountPrefix = '',
 ): LoadedKubeConfig | null {
   const env = process.env;
-  if (path !== undefined) {
-    if (!existsSync(path)) throw new KubeConfigError(`kubeconfig ${path} does not exist`);
-    return { config: loadFile(path), inCluster: false, origin: path };
+  const search = kubeconfigSearch(path, env);
+  const existing = search.paths.filter((p) => existsSync(p));
+  if (search.from === 'flag') {
+    if (existing.length === 0) throw new KubeConfigError(`kubeconfig ${path} does not exist`);
+    return { config: loadFile(path!), inCluster: false, origin: path! };
   }
-  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p.length > 0);
-  if (listed.length > 0) {
-    const existing = listed.filter((p) => existsSync(p));
-    if (existing.length === 0) throw new KubeConfigError(`KUBECONFIG names no existing file: ${listed.join(', ')}`);
+  if (search.from === 'KUBECONFIG') {
+    if (existing.length === 0) throw new KubeConfigError(`KUBECONFIG names no existing file: ${search.paths.join(', ')}`);
     return { config: merge(existing.map(loadFile)), inCluster: false, origin: existing.join(delimiter) };
   }
-  const defaultPath = join(env.HOME || homedir(), '.kube', 'config');
-  if (existsSync(defaultPath)) return { config: loadFile(defaultPath), inCluster: false, origin: defaultPath };
+  const defaultPath = existing[0];
+  if (defaultPath !== undefined) return { config: loadFile(defaultPath), inCluster: false, origin: defaultPath };
   if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(serviceAccountPrefix + SERVICE_ACCOUNT_TOKEN)) {
     const config = new KubeConfig();
     config.loadFromCluster(serviceAccountPrefix);

@@ -5,7 +5,7 @@
 // copy of each low-cardinality value. The tables are bounded: when one fills up it starts over,
 // which costs some sharing for a while but never grows without bound on a week-long run.
 import type { Labels, OwnerRef } from '../../../model/records.js';
-import { sameData } from './same-data.js';
+import { sameJson } from '../../../model/same-json.js';
 
 /** Longer strings are rarely repeated (messages, certificates); not worth a table slot. */
 const MAX_INTERNED_LENGTH = 256;
@@ -110,7 +110,7 @@ export class Interner {
     const slot = this.values.get(hash(signature));
     if (slot === undefined) return undefined;
     for (const candidate of slot instanceof Collisions ? slot.values : [slot]) {
-      if (sameData(candidate, value)) return { value: candidate };
+      if (sameJson(candidate, value)) return { value: candidate };
     }
     return undefined;
   }

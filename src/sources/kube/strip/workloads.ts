@@ -12,10 +12,11 @@ import { annotation, apiObject, bool, count, type Json, labels, labelSelector, o
 
 type TemplateFields = Pick<DeploymentRecord, 'selector' | 'template' | 'templateLabels' | 'images'>;
 
-/** The parts every workload shares, read from its spec.selector and pod template. */
-function workloadBase(spec: Json, template: Json | undefined, selector: unknown): TemplateFields {
+/** The parts every workload shares, read from its spec's selector and pod template. */
+function workloadBase(spec: Json): TemplateFields {
   const result: TemplateFields = {};
-  const parsedSelector = labelSelector(selector);
+  const template = obj(spec.template);
+  const parsedSelector = labelSelector(spec.selector);
   if (parsedSelector) result.selector = parsedSelector;
   if (!template) return result;
   const podSpec = obj(template.spec) ?? {};
@@ -41,7 +42,7 @@ export function stripDeployment(raw: unknown): DeploymentRecord | undefined {
   const record: DeploymentRecord = {
     kind: 'Deployment',
     ...base,
-    ...workloadBase(spec, obj(spec.template), spec.selector),
+    ...workloadBase(spec),
     desired: count(spec.replicas) ?? 1,
     ready: count(status.readyReplicas) ?? 0,
   };
@@ -60,7 +61,7 @@ export function stripReplicaSet(raw: unknown): ReplicaSetRecord | undefined {
   const record: ReplicaSetRecord = {
     kind: 'ReplicaSet',
     ...base,
-    ...workloadBase(spec, obj(spec.template), spec.selector),
+    ...workloadBase(spec),
     desired: count(spec.replicas) ?? 1,
     ready: count(status.readyReplicas) ?? 0,
   };
@@ -77,7 +78,7 @@ export function stripStatefulSet(raw: unknown): StatefulSetRecord | undefined {
   const record: StatefulSetRecord = {
     kind: 'StatefulSet',
     ...base,
-    ...workloadBase(spec, obj(spec.template), spec.selector),
+    ...workloadBase(spec),
     desired: count(spec.replicas) ?? 1,
     ready: count(status.readyReplicas) ?? 0,
   };
@@ -95,7 +96,7 @@ export function stripDaemonSet(raw: unknown): DaemonSetRecord | undefined {
   const record: DaemonSetRecord = {
     kind: 'DaemonSet',
     ...base,
-    ...workloadBase(spec, obj(spec.template), spec.selector),
+    ...workloadBase(spec),
     desired: count(status.desiredNumberScheduled) ?? 0,
     ready: count(status.numberReady) ?? 0,
   };
@@ -111,7 +112,7 @@ export function stripJob(raw: unknown): JobRecord | undefined {
   const record: JobRecord = {
     kind: 'Job',
     ...base,
-    ...workloadBase(spec, obj(spec.template), spec.selector),
+    ...workloadBase(spec),
     desired: count(spec.parallelism) ?? 1,
     ready: count(status.ready) ?? 0,
     succeeded: count(status.succeeded) ?? 0,
@@ -140,7 +141,7 @@ export function stripCronJob(raw: unknown): CronJobRecord | undefined {
   const record: CronJobRecord = {
     kind: 'CronJob',
     ...base,
-    ...workloadBase(jobSpec, obj(jobSpec.template), jobSpec.selector),
+    ...workloadBase(jobSpec),
     desired: 0,
     ready: 0,
     schedule: shared(spec.schedule) ?? '',

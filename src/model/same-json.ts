@@ -1,15 +1,15 @@
-// Equality of JSON data, for values that are compared rather than hashed.
+// Equality of JSON data, for records compared rather than hashed.
 
 /**
  * Whether two values carry the same data, as JSON would: a property set to undefined equals a
  * missing one, and key order does not matter. Shared (interned) parts compare by identity first.
  */
-export function sameData(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
     return true;
   }
   const x = a as Record<string, unknown>;
@@ -18,7 +18,7 @@ export function sameData(a: unknown, b: unknown): boolean {
   for (const key in x) {
     if (x[key] === undefined) continue;
     defined++;
-    if (!sameData(x[key], y[key])) return false;
+    if (!sameJson(x[key], y[key])) return false;
   }
   for (const key in y) if (y[key] !== undefined) defined--;
   return defined === 0;
