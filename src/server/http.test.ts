@@ -1,22 +1,50 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotMessage } from '../model/stream.js';
 import { KIND_KEYS } from '../model/stream.js';
-import { acceptsGzip, buildApp, escapeHtml, HttpError, SECURITY_HEADERS } from './http.js';
+import { acceptsGzip, buildApp, HttpError, SECURITY_HEADERS } from './http.js';
 import { Hub } from './hub.js';
 import { ServerMetrics } from './metrics.js';
 import { ClusterStore } from './store.js';
 import { pod, status } from './testing/fixtures.js';
+import { DEFAULT_WEB_ROOT, etagMatches } from './web-assets.js';
 
 const apps: { close(): Promise<unknown> }[] = [];
 
-function setup(clusterName = 'one') {
+// A built app as scripts/build-web.mjs leaves it, in <tmp>/dist/web, with things around it that
+// must never be served.
+let tmp: string;
+let webRoot: string;
+const APP_JS = `export const app = ${JSON.stringify('kubeglance '.repeat(400))};\n`;
+const SECRET = 'secret-marker-7c1f';
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'kubeglance-web-'));
+  webRoot = path.join(tmp, 'dist/web');
+  mkdirSync(path.join(webRoot, 'assets/sub'), { recursive: true });
+  writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>kubeglance</title><script type="module" src="/assets/app.js"></script>');
+  writeFileSync(path.join(webRoot, 'assets/app.js'), APP_JS);
+  writeFileSync(path.join(webRoot, 'assets/app.js.map'), '{"version":3}');
+  writeFileSync(path.join(webRoot, 'assets/app.css'), 'body { margin: 0 }');
+  writeFileSync(path.join(webRoot, 'assets/.hidden.js'), SECRET);
+  writeFileSync(path.join(webRoot, 'assets/notes.unknown'), SECRET);
+  writeFileSync(path.join(webRoot, 'assets/sub/inner.js'), SECRET);
+  writeFileSync(path.join(webRoot, 'secret.txt'), SECRET);
+  writeFileSync(path.join(tmp, 'package.json'), SECRET);
+});
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function setup(clusterName = 'one', root = webRoot) {
   const store = new ClusterStore();
   const sink = store.addCluster('c1', clusterName);
   const hub = new Hub(store, { firstSeq: 0 });
   const metrics = new ServerMetrics();
-  const app = buildApp({ store, hub, metrics, logger: pino({ level: 'silent' }) });
+  const app = buildApp({ store, hub, metrics, logger: pino({ level: 'silent' }), webRoot: root });
   apps.push(app);
   return { store, sink, hub, metrics, app };
 }
@@ -138,12 +166,157 @@ describe('http app', () => {
     expect(boom.json()).toEqual({ error: { code: 'internal', message: 'internal server error' } });
   });
 
-  it('shows the clusters on the placeholder page as text, never as HTML', async () => {
-    const { app } = setup('<script>alert(1)</script> & "friends"');
+  it('puts the security headers on the app and its assets too', async () => {
+    const { app } = setup();
+    for (const url of ['/', '/assets/app.js', '/assets/app.css', '/assets/nope.js', '/favicon.ico']) {
+      const response = await app.inject(url);
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers[name], url).toBe(value);
+    }
+    const missing = await setup('one', path.join(tmp, 'not-built')).app.inject('/');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(missing.headers[name]).toBe(value);
+  });
+
+  it('allows no inline script, no eval and no plugins, only its own origin', () => {
+    const csp = Object.fromEntries(
+      SECURITY_HEADERS['content-security-policy'].split(';').map((directive) => {
+        const [name = '', ...values] = directive.trim().split(/\s+/);
+        return [name, values];
+      }),
+    );
+    expect(csp['default-src']).toEqual(["'self'"]);
+    expect(csp['script-src']).toEqual(["'self'"]);
+    expect(csp['style-src']).toEqual(["'self'"]);
+    expect(csp['connect-src']).toEqual(["'self'"]);
+    expect(csp['object-src']).toEqual(["'none'"]);
+    expect(csp['frame-ancestors']).toEqual(["'none'"]);
+    expect(SECURITY_HEADERS['content-security-policy']).not.toMatch(/unsafe-(inline|eval)|\*/);
+  });
+});
+
+describe('the web app', () => {
+  it('serves index.html at / for revalidation on every load', async () => {
+    const { app } = setup();
     const response = await app.inject('/');
+    expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(response.body).not.toContain('<script>');
-    expect(response.body).toContain('&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;friends&#34; (c1): connecting');
+    expect(response.headers['cache-control']).toBe('no-cache');
+    expect(response.headers['etag']).toMatch(/^W\/"[\w-]+"$/);
+    expect(response.body).toContain('<script type="module" src="/assets/app.js">');
+  });
+
+  it('serves the assets with their content types', async () => {
+    const { app } = setup();
+    for (const [url, type, body] of [
+      ['/assets/app.js', 'text/javascript; charset=utf-8', APP_JS],
+      ['/assets/app.css', 'text/css; charset=utf-8', 'body { margin: 0 }'],
+      ['/assets/app.js.map', 'application/json; charset=utf-8', '{"version":3}'],
+    ] as const) {
+      const response = await app.inject(url);
+      expect(response.statusCode, url).toBe(200);
+      expect(response.headers['content-type'], url).toBe(type);
+      expect(response.headers['cache-control'], url).toBe('no-cache');
+      expect(response.headers['content-encoding'], url).toBeUndefined();
+      expect(response.body, url).toBe(body);
+    }
+  });
+
+  it('serves the assets a page asks for at once, before the asset list was read', async () => {
+    const { app } = setup();
+    const responses = await Promise.all(['/assets/app.css', '/assets/app.js', '/assets/app.js.map'].map((url) => app.inject(url)));
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+  });
+
+  it('answers 304 to a matching If-None-Match and gzips for clients that take it', async () => {
+    const { app } = setup();
+    const first = await app.inject('/assets/app.js');
+    const etag = first.headers['etag'] as string;
+    const again = await app.inject({ url: '/assets/app.js', headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    const other = await app.inject({ url: '/assets/app.js', headers: { 'if-none-match': 'W/"other"' } });
+    expect(other.statusCode).toBe(200);
+
+    const gzipped = await app.inject({ url: '/assets/app.js', headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers['vary']).toBe('accept-encoding');
+    expect(gzipped.headers['etag']).toBe(etag);
+    expect(gunzipSync(gzipped.rawPayload).toString()).toBe(APP_JS);
+  });
+
+  it.each([
+    '/assets/../../package.json',
+    '/assets/..%2F..%2Fpackage.json',
+    '/assets/%2e%2e/%2e%2e/package.json',
+    '/assets/%2e%2e%2f%2e%2e%2fpackage.json',
+    '/assets/%2E%2E%2F%2E%2E%2Fpackage.json',
+    '/assets/..%5c..%5cpackage.json',
+    '/assets/%252e%252e%252fpackage.json',
+    '/assets/../secret.txt',
+    '/assets/..%2fsecret.txt',
+    '/assets/..%2Findex.html',
+    '/assets/%2Fetc%2Fpasswd',
+    '/assets//etc/passwd',
+    '/assets/sub/inner.js',
+    '/assets/sub%2Finner.js',
+    '/assets/.hidden.js',
+    '/assets/notes.unknown',
+    '/assets/app.js%00.png',
+    '/assets/',
+    '/assets',
+    '/secret.txt',
+    '/index.html/../package.json',
+  ])('serves nothing outside the listed assets: %s', async (url) => {
+    const { app } = setup();
+    const response = await app.inject(url);
+    expect(response.statusCode).toBe(404);
+    expect(response.body).not.toContain(SECRET);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
+  it('says how to build the app when it has not been built', async () => {
+    const { app } = setup('one', path.join(tmp, 'not-built'));
+    const response = await app.inject('/');
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(response.body).toBe('web assets not built: run npm run build\n');
+    expect((await app.inject('/assets/app.js')).statusCode).toBe(404);
+    // The API works without the app.
+    expect((await app.inject('/api/v1/clusters')).statusCode).toBe(200);
+  });
+
+  it('picks up a build made after the server started', async () => {
+    const root = path.join(tmp, 'late');
+    const { app } = setup('one', root);
+    expect((await app.inject('/')).statusCode).toBe(503);
+    mkdirSync(path.join(root, 'assets'), { recursive: true });
+    writeFileSync(path.join(root, 'index.html'), '<!doctype html>');
+    writeFileSync(path.join(root, 'assets/app.js'), 'export {};');
+    expect((await app.inject('/')).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the asset list is re-read at most every second
+    expect((await app.inject('/assets/app.js')).body).toBe('export {};');
+  });
+
+  it('finds dist/web of the checkout, from src/server as from dist/server', () => {
+    expect(DEFAULT_WEB_ROOT).toBe(path.resolve(import.meta.dirname, '../../dist/web'));
+  });
+
+  it('answers the favicon request browsers make with No Content', async () => {
+    const { app } = setup();
+    expect((await app.inject('/favicon.ico')).statusCode).toBe(204);
+  });
+});
+
+describe('etagMatches', () => {
+  it.each([
+    [undefined, false],
+    ['*', true],
+    ['W/"abc"', true],
+    ['"abc"', true],
+    ['"x", W/"abc"', true],
+    ['"abcd"', false],
+    ['W/"ab"', false],
+  ])('%j → %s', (header, expected) => {
+    expect(etagMatches(header, 'W/"abc"')).toBe(expected);
   });
 });
 
@@ -161,11 +334,5 @@ describe('acceptsGzip', () => {
     ['x-gzip', false],
   ])('%j → %s', (header, expected) => {
     expect(acceptsGzip(header)).toBe(expected);
-  });
-});
-
-describe('escapeHtml', () => {
-  it('escapes the five characters that matter', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
   });
 });

@@ -1,14 +1,22 @@
-// The HTTP surface: JSON API, the event stream, health, readiness, metrics and (for now) a
-// placeholder page. Every response carries the security headers; every error leaves through one
-// handler as JSON.
+// The HTTP surface: the browser app (built into dist/web), JSON API, the event stream, health,
+// readiness and metrics. Every response carries the security headers; every error leaves through
+// one handler as JSON.
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Hub, SnapshotFrame } from './hub.js';
 import type { ServerMetrics } from './metrics.js';
 import { EventStream, type EventStreamOptions } from './sse.js';
-import type { ClusterStore, ClusterSummary } from './store.js';
+import type { ClusterStore } from './store.js';
+import { etagMatches, WebAssets, type WebFile } from './web-assets.js';
 
 export interface AppOptions {
   store: ClusterStore;
@@ -16,6 +24,8 @@ export interface AppOptions {
   metrics: ServerMetrics;
   logger: Logger;
   stream?: EventStreamOptions;
+  /** The built browser app: index.html and assets/ (default: dist/web of this checkout). */
+  webRoot?: string;
 }
 
 /** The one error type routes throw; the error handler turns it into a JSON response. */
@@ -30,18 +40,24 @@ export class HttpError extends Error {
   }
 }
 
+// No 'unsafe-inline' and no 'unsafe-eval'. PixiJS 8 generates code with new Function unless
+// `import 'pixi.js/unsafe-eval'` comes first in the app (test/e2e/pixi-csp.test.ts); without it its
+// renderer refuses to start under this policy. blob: workers and data:/blob: images are PixiJS's
+// texture loading.
 export const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-    "font-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
 };
+
+const NOT_BUILT = 'web assets not built: run npm run build\n';
 
 /** Below this a snapshot is sent as is: compressing it would cost more than it saves. */
 const GZIP_MIN_BYTES = 64 * 1024;
 
-export function buildApp({ store, hub, metrics, logger, stream: streamOptions }: AppOptions): FastifyInstance {
+export function buildApp({ store, hub, metrics, logger, stream: streamOptions, webRoot }: AppOptions): FastifyInstance {
   // Request logging is off: /metrics scrapes and health probes would drown everything else.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -49,6 +65,7 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions }:
   });
   const stream = new EventStream(hub, logger, streamOptions);
   const gzipSnapshot = gzipPerSeq();
+  const web = new WebAssets(webRoot);
   metrics.observe({ store, hub, streamStats: () => stream.stats() });
 
   app.addHook('onRequest', async (_request, reply) => {
@@ -64,7 +81,20 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions }:
     throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url}`);
   });
 
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(placeholderPage(store.summaries())));
+  app.get('/', async (request, reply) => {
+    const index = await web.index();
+    if (index === undefined) {
+      return reply.code(503).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(NOT_BUILT);
+    }
+    return sendWebFile(request, reply, index);
+  });
+  app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
+    const file = await web.asset(request.params['*']);
+    if (file === undefined) throw new HttpError(404, 'not_found', `no asset ${request.url}`);
+    return sendWebFile(request, reply, file);
+  });
+  // Browsers ask for it on their own; there is none, and a 404 would be an error in the console.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const waiting = store.notYetLive();
@@ -127,20 +157,16 @@ export function acceptsGzip(header: string | undefined): boolean {
   });
 }
 
-function placeholderPage(clusters: ClusterSummary[]): string {
-  const items = clusters
-    .map(({ id, name, status }) => `<li>${escapeHtml(name)} (${escapeHtml(id)}): ${escapeHtml(status.phase)}</li>`)
-    .join('');
-  return (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>kubeglance</title></head><body>' +
-    '<h1>kubeglance</h1><p>The cluster map arrives in a later release. Clusters:</p>' +
-    `<ul>${items}</ul>` +
-    '<p>API: <a href="/api/v1/clusters">clusters</a>, <a href="/api/v1/snapshot">snapshot</a>, ' +
-    '<a href="/api/v1/stream">stream</a>, <a href="/metrics">metrics</a>.</p></body></html>'
-  );
-}
-
-/** Cluster text is data: it is escaped, never interpreted as HTML. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+/**
+ * Sends a file of the app: revalidated on every use (no-cache; the names carry no content hash),
+ * 304 when the ETag still matches, gzip when the client takes it.
+ */
+function sendWebFile(request: FastifyRequest, reply: FastifyReply, file: WebFile): FastifyReply {
+  reply.header('cache-control', 'no-cache').header('etag', file.etag).header('vary', 'accept-encoding');
+  if (etagMatches(request.headers['if-none-match'], file.etag)) return reply.code(304).send();
+  reply.type(file.contentType);
+  if (file.gzipped && acceptsGzip(request.headers['accept-encoding'])) {
+    return reply.header('content-encoding', 'gzip').send(file.gzipped);
+  }
+  return reply.send(file.body);
 }

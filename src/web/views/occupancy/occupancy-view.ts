@@ -1,0 +1,517 @@
+// The occupancy view: every cluster, node and pod on one canvas, drawn on the GPU.
+//
+// Rendering is on demand: nothing is drawn unless something changed (data, camera, hover,
+// size), so an idle screen costs no CPU. Data changes are applied per node: a changed pod
+// rewrites its node's cells; only a change in the picture's shape (a node added, a node
+// outgrowing its box, new grouping) triggers a full layout, at most once a second.
+import { Application, BitmapText, Container } from 'pixi.js';
+import type { ClusterState } from '../../../model/cluster-state.js';
+import { nodeOccupancy, visualStatus } from '../../../model/occupancy.js';
+import type { NodeRecord, PodRecord } from '../../../model/records.js';
+import type { RecordChange, StoreEvent } from '../../live/live-store.js';
+import type { Camera, NodeSort, PodSort, Selection } from '../../url-state.js';
+import { BoxMesh, type BoxAttributes } from './box-mesh.js';
+import * as shader from './box-shader.js';
+import { fitCamera, toWorld } from './camera.js';
+import * as g from './geometry.js';
+import { OTHER_REASONS, boxKey, fillCells, layoutClusters, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
+import { STATUS_CODE, STATUS_STYLES, cssColor, dimmed, type Theme } from './palette.js';
+import { cellRect, pick, type Picked } from './pick.js';
+import type { SceneSnapshot } from './scene.js';
+import { LabelLayer } from './labels.js';
+
+export interface OccupancyOptions {
+  groupBy: string;
+  sortNodes: NodeSort;
+  sortPods: PodSort;
+  /** Pods that match the filter; undefined when there is no filter. */
+  matches: ((pod: PodRecord) => boolean) | undefined;
+  /** Hide non-matching pods instead of dimming them. */
+  hideNonMatching: boolean;
+  /** Cluster ids to show; empty = all. */
+  clusters: readonly string[];
+}
+
+/** A full layout waits at least this long after the previous one (pods come and go in bursts). */
+const LAYOUT_INTERVAL_MS = 1000;
+
+export class OccupancyView {
+  private app!: Application;
+  private readonly world = new Container();
+  private readonly boxes = new BoxMesh();
+  private labels!: LabelLayer;
+  private layout: OccupancyLayout = { clusters: [], boxes: [], boxByKey: new Map(), cellCount: 0, width: 0, height: 0 };
+  private quadOfBox = new Map<PodBox, number>();
+  private cameraState: Camera = { x: 0, y: 0, scale: 1 };
+  /** True while the camera follows the layout (zoom to fit), until the user pans or zooms. */
+  private fitting = true;
+  private options: OccupancyOptions;
+  private theme: Theme;
+  private selection: Selection | null = null;
+  private hovered: Picked | undefined;
+  private dirtyBoxes = new Set<PodBox>();
+  private layoutWanted = false;
+  private lastLayoutAt = 0;
+  private layoutTimer: ReturnType<typeof setTimeout> | undefined;
+  private frameRequested = false;
+  private framesDrawn = 0;
+  private lastFrameMs = 0;
+  private layoutsDone = 0;
+  private destroyed = false;
+
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly clusters: () => ReadonlyMap<string, ClusterState>,
+    options: OccupancyOptions,
+    theme: Theme,
+    private readonly onCameraChange: (camera: Camera, byUser: boolean) => void,
+  ) {
+    this.options = options;
+    this.theme = theme;
+  }
+
+  async init(): Promise<void> {
+    this.app = new Application();
+    await this.app.init({
+      // WebGPU renders blank in software (no GPU); WebGL works everywhere.
+      preference: 'webgl',
+      autoStart: false,
+      sharedTicker: false,
+      antialias: false,
+      resolution: Math.min(window.devicePixelRatio || 1, 2),
+      autoDensity: true,
+      width: Math.max(1, this.host.clientWidth),
+      height: Math.max(1, this.host.clientHeight),
+      background: cssColor(this.theme.background),
+      // The canvas is redrawn only on demand, so it must keep its pixels between frames for screenshots.
+      preserveDrawingBuffer: true,
+    });
+    this.app.ticker.stop();
+    const canvas = this.app.canvas;
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', 'Cluster occupancy map: nodes as boxes, pods as squares');
+    canvas.tabIndex = 0;
+    this.host.append(canvas);
+    this.boxes.setTheme(this.theme);
+    this.world.addChild(this.boxes.mesh);
+    this.labels = new LabelLayer(this.theme);
+    this.app.stage.addChild(this.world, this.labels.container);
+    new ResizeObserver(() => this.resize()).observe(this.host);
+    this.relayout();
+  }
+
+  get canvas(): HTMLCanvasElement {
+    return this.app.canvas;
+  }
+
+  get camera(): Camera {
+    return this.cameraState;
+  }
+
+  get currentLayout(): OccupancyLayout {
+    return this.layout;
+  }
+
+  get stats() {
+    return { frames: this.framesDrawn, lastFrameMs: this.lastFrameMs, layouts: this.layoutsDone, boxes: this.layout.boxes.length, cells: this.layout.cellCount };
+  }
+
+  /** Whether a frame or layout is pending (tests wait until the view is idle). */
+  get busy(): boolean {
+    return this.frameRequested || this.layoutWanted || this.dirtyBoxes.size > 0;
+  }
+
+  setOptions(options: OccupancyOptions): void {
+    const previous = this.options;
+    this.options = options;
+    const shapeChanged =
+      previous.groupBy !== options.groupBy ||
+      previous.sortNodes !== options.sortNodes ||
+      previous.sortPods !== options.sortPods ||
+      previous.hideNonMatching !== options.hideNonMatching ||
+      previous.clusters.join('\n') !== options.clusters.join('\n') ||
+      (options.hideNonMatching && previous.matches !== options.matches);
+    if (shapeChanged) this.relayout();
+    else if (previous.matches !== options.matches) {
+      this.writeAllCells();
+      this.requestRender();
+    }
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.boxes.setTheme(theme);
+    this.labels.setTheme(theme);
+    this.app.renderer.background.color = cssColor(theme.background);
+    this.requestRender();
+  }
+
+  setSelection(selection: Selection | null): void {
+    const previous = this.selection;
+    this.selection = selection;
+    for (const s of [previous, selection]) {
+      const box = s === null ? undefined : this.boxOfSelection(s);
+      if (box !== undefined) this.dirtyBoxes.add(box);
+    }
+    this.flushDirtyBoxes();
+    this.requestRender();
+  }
+
+  /** Sets the camera; null zooms to fit and keeps fitting as the layout changes. */
+  setCamera(camera: Camera | null, byUser = false): void {
+    if (camera === null) {
+      this.fitting = true;
+      this.cameraState = fitCamera({ w: this.layout.width, h: this.layout.height }, this.viewSize());
+    } else {
+      this.fitting = false;
+      this.cameraState = camera;
+    }
+    this.onCameraChange(this.cameraState, byUser);
+    this.requestRender();
+  }
+
+  zoomToFit(): void {
+    this.setCamera(null, true);
+  }
+
+  /** Centres the camera on a box (after selecting a node or pod from a link or search). */
+  focusOn(selection: Selection): void {
+    const box = this.boxOfSelection(selection);
+    if (box === undefined) return;
+    const { width, height } = this.viewSize();
+    const scale = Math.max(this.cameraState.scale, Math.min(width / (box.w * 4), height / (box.h * 4), 2));
+    this.setCamera({ scale, x: width / 2 - (box.x + box.w / 2) * scale, y: height / 2 - (box.y + box.h / 2) * scale }, true);
+  }
+
+  /** What is under a screen point (CSS pixels relative to the canvas). */
+  pickAt(screenX: number, screenY: number): Picked | undefined {
+    const { x, y } = toWorld(this.cameraState, screenX, screenY);
+    return pick(this.layout, x, y);
+  }
+
+  setHovered(picked: Picked | undefined): void {
+    const previous = this.hovered;
+    if (previous?.box === picked?.box && previous?.cell === picked?.cell) return;
+    this.hovered = picked;
+    if (previous !== undefined) this.dirtyBoxes.add(previous.box);
+    if (picked !== undefined) this.dirtyBoxes.add(picked.box);
+    this.flushDirtyBoxes();
+    this.requestRender();
+  }
+
+  onStoreEvent(event: StoreEvent): void {
+    if (event.type === 'reset') {
+      this.relayout();
+      return;
+    }
+    for (const change of event.changes) this.noteChange(change);
+    if (event.statusChanged.size > 0) this.requestRender(); // cluster headers show the phase
+    this.flushDirtyBoxes();
+    if (this.layoutWanted) this.scheduleLayout();
+    this.requestRender();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    clearTimeout(this.layoutTimer);
+    this.app.destroy(true, { children: true, texture: true });
+  }
+
+  // --- Data changes ---------------------------------------------------------------------------
+
+  private noteChange(change: RecordChange): void {
+    if (!this.showsCluster(change.cluster)) return;
+    switch (change.kind) {
+      case 'Pod':
+        for (const pod of [change.previous, change.current] as (PodRecord | undefined)[]) {
+          if (pod !== undefined) this.markBox(this.boxKeyOfPod(change.cluster, pod));
+        }
+        break;
+      case 'Node': {
+        const previous = change.previous as NodeRecord | undefined;
+        const current = change.current as NodeRecord | undefined;
+        const groupBy = this.options.groupBy;
+        // A node that comes, goes, or moves to another group changes the shape of the picture.
+        if (previous === undefined || current === undefined || (groupBy !== '' && previous.labels?.[groupBy] !== current.labels?.[groupBy])) {
+          this.layoutWanted = true;
+        } else this.markBox(boxKey(change.cluster, current.name));
+        break;
+      }
+      case 'NodeMetrics': {
+        const name = (change.current ?? change.previous)?.name;
+        if (name !== undefined) this.markBox(boxKey(change.cluster, name));
+        break;
+      }
+      case 'PodMetrics':
+        // Usage moves pods only when pods are sorted by it.
+        if (this.options.sortPods === 'cpu' || this.options.sortPods === 'memory') {
+          const pod = this.clusters().get(change.cluster)?.get('Pod', change.uid);
+          if (pod !== undefined) this.markBox(this.boxKeyOfPod(change.cluster, pod));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private boxKeyOfPod(cluster: string, pod: PodRecord): string {
+    if (pod.nodeName !== undefined) return boxKey(cluster, pod.nodeName);
+    const key = unscheduledKey(cluster, unscheduledReason(pod));
+    const other = unscheduledKey(cluster, OTHER_REASONS);
+    return !this.layout.boxByKey.has(key) && this.layout.boxByKey.has(other) ? other : key;
+  }
+
+  private markBox(key: string): void {
+    const box = this.layout.boxByKey.get(key);
+    if (box === undefined) this.layoutWanted = true;
+    else this.dirtyBoxes.add(box);
+  }
+
+  /** Refills changed boxes in place; a box whose pods no longer fit asks for a full layout. */
+  private flushDirtyBoxes(): void {
+    if (this.dirtyBoxes.size === 0) return;
+    const clusters = this.clusters();
+    let unscheduledByCluster: Map<string, Map<string, PodRecord[]>> | undefined;
+    for (const box of this.dirtyBoxes) {
+      const state = clusters.get(box.cluster);
+      if (state === undefined) {
+        this.layoutWanted = true;
+        continue;
+      }
+      let pods: PodRecord[];
+      if (box.kind === 'node') {
+        pods = state.podsOnNode(box.name);
+        if (box.node !== undefined) {
+          box.node = state.get('Node', box.node.uid) ?? box.node;
+          box.occupancy = nodeOccupancy(box.node, pods, state.get('NodeMetrics', box.node.uid));
+        }
+      } else {
+        unscheduledByCluster ??= new Map();
+        let byReason = unscheduledByCluster.get(box.cluster);
+        if (byReason === undefined) unscheduledByCluster.set(box.cluster, (byReason = this.unscheduledPods(state)));
+        pods = byReason.get(box.name) ?? [];
+      }
+      if (!fillCells(box, pods, state, this.layoutOptions())) {
+        this.layoutWanted = true;
+        continue;
+      }
+      this.writeBox(box);
+    }
+    this.dirtyBoxes.clear();
+  }
+
+  private scheduleLayout(): void {
+    if (this.layoutTimer !== undefined) return;
+    const wait = Math.max(0, this.lastLayoutAt + LAYOUT_INTERVAL_MS - performance.now());
+    this.layoutTimer = setTimeout(() => {
+      this.layoutTimer = undefined;
+      if (!this.destroyed && this.layoutWanted) this.relayout();
+    }, wait);
+  }
+
+  private relayout(): void {
+    const clusters = [...this.clusters().values()].filter((c) => this.showsCluster(c.id));
+    this.layout = layoutClusters(clusters, this.layoutOptions());
+    this.layoutWanted = false;
+    this.dirtyBoxes.clear();
+    this.lastLayoutAt = performance.now();
+    this.layoutsDone++;
+    if (this.hovered !== undefined) this.hovered = undefined;
+    this.writeAll();
+    if (this.fitting) this.setCamera(null);
+    this.requestRender();
+  }
+
+  private layoutOptions() {
+    const { groupBy, sortNodes, sortPods, hideNonMatching, matches } = this.options;
+    return { groupBy, sortNodes, sortPods, shows: hideNonMatching ? matches : undefined };
+  }
+
+  private showsCluster(id: string): boolean {
+    return this.options.clusters.length === 0 || this.options.clusters.includes(id);
+  }
+
+  // --- Writing quads and cells ----------------------------------------------------------------
+
+  private writeAll(): void {
+    const { clusters, boxes, cellCount } = this.layout;
+    const groups = clusters.flatMap((c) => c.groups.filter((group) => group.value !== ''));
+    this.boxes.reset(clusters.length + groups.length + boxes.length, cellCount);
+    let quad = 0;
+    const plain = { cpu: [0, 0, -1, 0], memory: [0, 0, -1, 0] } as const;
+    for (const c of clusters) this.boxes.setQuad(quad++, c, { box: [c.w, c.h, 0, 0], info: [shader.KIND_CLUSTER, 0, 0, 0], ...plain });
+    for (const group of groups) this.boxes.setQuad(quad++, group, { box: [group.w, group.h, 0, 0], info: [shader.KIND_GROUP, 0, 0, 0], ...plain });
+    this.quadOfBox = new Map();
+    for (const box of boxes) this.quadOfBox.set(box, quad++);
+    for (const box of boxes) this.writeBox(box);
+  }
+
+  private writeAllCells(): void {
+    for (const box of this.layout.boxes) this.writeCells(box);
+  }
+
+  private writeBox(box: PodBox): void {
+    const quad = this.quadOfBox.get(box);
+    if (quad === undefined) return;
+    this.boxes.setQuad(quad, box, this.boxAttributes(box));
+    this.writeCells(box);
+  }
+
+  private boxAttributes(box: PodBox): BoxAttributes {
+    const o = box.occupancy;
+    const node = box.node;
+    let flags = 0;
+    if (box.kind === 'node') {
+      if (node === undefined) flags |= shader.NODE_UNKNOWN;
+      else {
+        if (!node.ready) flags |= shader.NODE_NOT_READY;
+        if (node.unschedulable) flags |= shader.NODE_CORDONED;
+        if (hasPressure(node)) flags |= shader.NODE_PRESSURE;
+        if (hasSchedulingTaint(node)) flags |= shader.NODE_TAINTED;
+      }
+      const s = this.selection;
+      if (s !== null && s.kind === 'Node' && node !== undefined && s.cluster === box.cluster && s.uid === node.uid) flags |= shader.NODE_SELECTED;
+      if (this.hovered?.box === box && this.hovered.pod === undefined) flags |= shader.NODE_HOVERED;
+    }
+    const kind = box.kind === 'node' ? shader.KIND_NODE : shader.KIND_UNSCHEDULED;
+    if (o === undefined) return { box: [box.w, box.h, box.columns, box.firstCell], cpu: [0, 0, -1, 0], memory: [0, 0, -1, 0], info: [kind, flags, box.rows, 0] };
+    const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
+    return {
+      box: [box.w, box.h, box.columns, box.firstCell],
+      cpu: [share(o.reserved.cpu, o.capacity.cpu), share(o.requested.cpu, o.capacity.cpu), o.used ? share(o.used.cpu, o.capacity.cpu) : -1, share(o.podCount, o.maxPods)],
+      memory: [share(o.reserved.memory, o.capacity.memory), share(o.requested.memory, o.capacity.memory), o.used ? share(o.used.memory, o.capacity.memory) : -1, 0],
+      info: [kind, flags, box.rows, 0],
+    };
+  }
+
+  private writeCells(box: PodBox): void {
+    const matches = this.options.hideNonMatching ? undefined : this.options.matches;
+    const selected = this.selection?.kind === 'Pod' && this.selection.cluster === box.cluster ? this.selection.uid : undefined;
+    const hoveredCell = this.hovered?.box === box ? this.hovered.cell : undefined;
+    for (let i = 0; i < box.cells.length; i++) {
+      const pod = box.cells[i];
+      if (pod === undefined) {
+        this.boxes.setCell(box.firstCell + i, shader.EMPTY_CELL, 0);
+        continue;
+      }
+      let flags = 0;
+      if (pod.restarts > 0) flags |= shader.POD_RESTARTED;
+      if (matches !== undefined && !matches(pod)) flags |= shader.POD_DIMMED;
+      if (pod.uid === selected) flags |= shader.POD_SELECTED;
+      if (i === hoveredCell) flags |= shader.POD_HOVERED;
+      this.boxes.setCell(box.firstCell + i, STATUS_CODE[visualStatus(pod)], flags);
+    }
+  }
+
+  private unscheduledPods(state: ClusterState): Map<string, PodRecord[]> {
+    return unscheduledPodsByBox(state, this.layout);
+  }
+
+  private boxOfSelection(selection: Selection): PodBox | undefined {
+    const state = this.clusters().get(selection.cluster);
+    if (state === undefined) return undefined;
+    if (selection.kind === 'Node') {
+      const node = state.get('Node', selection.uid);
+      return node === undefined ? undefined : this.layout.boxByKey.get(boxKey(selection.cluster, node.name));
+    }
+    const pod = state.get('Pod', selection.uid);
+    return pod === undefined ? undefined : this.layout.boxByKey.get(this.boxKeyOfPod(selection.cluster, pod));
+  }
+
+  // --- Frames ---------------------------------------------------------------------------------
+
+  requestRender(): void {
+    if (this.frameRequested || this.destroyed) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => this.draw());
+  }
+
+  private draw(): void {
+    this.frameRequested = false;
+    if (this.destroyed) return;
+    const started = performance.now();
+    const { x, y, scale } = this.cameraState;
+    this.world.position.set(x, y);
+    this.world.scale.set(scale);
+    this.boxes.flush();
+    this.labels.update(this.layout, this.cameraState, this.viewSize(), this.clusters());
+    this.app.render();
+    this.framesDrawn++;
+    this.lastFrameMs = performance.now() - started;
+  }
+
+  private resize(): void {
+    const width = Math.max(1, this.host.clientWidth);
+    const height = Math.max(1, this.host.clientHeight);
+    this.app.renderer.resize(width, height);
+    if (this.fitting) this.setCamera(null);
+    this.requestRender();
+  }
+
+  private viewSize(): { width: number; height: number } {
+    return { width: this.app.renderer.width / this.app.renderer.resolution, height: this.app.renderer.height / this.app.renderer.resolution };
+  }
+
+  // --- Test hook --------------------------------------------------------------------------------
+
+  /** What is drawn, for tests: every box and pod with its place on screen, colour and state. */
+  scene(): SceneSnapshot {
+    const cam = this.cameraState;
+    const screen = (r: g.Rect) => ({ x: r.x * cam.scale + cam.x, y: r.y * cam.scale + cam.y, w: r.w * cam.scale, h: r.h * cam.scale });
+    const clusters = this.clusters();
+    const matches = this.options.hideNonMatching ? undefined : this.options.matches;
+    return {
+      camera: { ...cam },
+      view: this.viewSize(),
+      frames: this.framesDrawn,
+      clusters: this.layout.clusters.map((c) => ({
+        id: c.id, name: c.name, phase: clusters.get(c.id)?.status.phase ?? 'connecting', box: screen(c),
+        groups: c.groups.map((group) => ({ value: group.value, nodes: group.nodes.map((n) => n.name), box: screen(group) })),
+      })),
+      nodes: this.layout.boxes.map((box) => ({
+        cluster: box.cluster, kind: box.kind, name: box.name, uid: box.node?.uid, box: screen(box),
+        ready: box.node?.ready, cordoned: box.node?.unschedulable, podCount: box.podCount,
+        selected: this.selection?.kind === 'Node' && this.selection.uid === box.node?.uid,
+      })),
+      pods: this.layout.boxes.flatMap((box) =>
+        box.cells.flatMap((pod, cell) => {
+          if (pod === undefined) return [];
+          const status = visualStatus(pod);
+          const dim = matches !== undefined && !matches(pod);
+          const color = STATUS_STYLES[status].color;
+          return [{
+            cluster: box.cluster, uid: pod.uid, name: pod.name, namespace: pod.namespace ?? '', node: pod.nodeName, box: box.name,
+            status, shape: STATUS_STYLES[status].shape, color: cssColor(color), drawnColor: cssColor(dim ? dimmed(color, this.theme.background) : color),
+            dim, restarts: pod.restarts, screen: screen(cellRect(box, cell)),
+            selected: this.selection?.kind === 'Pod' && this.selection.uid === pod.uid,
+          }];
+        }),
+      ),
+    };
+  }
+}
+
+/** Unscheduled pods by the box they are drawn in (rare reasons share the "other reasons" box). */
+function unscheduledPodsByBox(state: ClusterState, layout: OccupancyLayout): Map<string, PodRecord[]> {
+  const byReason = new Map<string, PodRecord[]>();
+  for (const pod of state.records('Pod')) {
+    if (pod.nodeName !== undefined) continue;
+    let reason = unscheduledReason(pod);
+    if (!layout.boxByKey.has(unscheduledKey(state.id, reason))) reason = OTHER_REASONS;
+    const list = byReason.get(reason);
+    if (list === undefined) byReason.set(reason, [pod]);
+    else list.push(pod);
+  }
+  return byReason;
+}
+
+export function hasPressure(node: NodeRecord): boolean {
+  return node.conditions.some((c) => c.type !== 'Ready' && c.status === 'True');
+}
+
+/** Taints that keep ordinary pods away (the cordon taint and control-plane taints are shown otherwise). */
+export function hasSchedulingTaint(node: NodeRecord): boolean {
+  return node.taints.some(
+    (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && t.key !== 'node.kubernetes.io/unschedulable' && !t.key.startsWith('node-role.kubernetes.io/'),
+  );
+}
