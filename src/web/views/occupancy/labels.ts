@@ -58,7 +58,8 @@ export class LabelLayer {
         if (this.used.node >= MAX_LABELS) break;
         const b = onScreen(box);
         if (b === undefined || b.w < 40) continue;
-        const name = box.kind === 'unscheduled' ? `unscheduled: ${box.name}` : box.name;
+        const roles = box.node?.roles ?? [];
+        const name = box.kind === 'unscheduled' ? `unscheduled: ${box.name}` : roles.length > 0 ? `${box.name} · ${roles.join(', ')}` : box.name;
         // Node names grow with the header up to 1.6× (the glyphs are drawn at 2× resolution).
         const scale = Math.min(1.6, Math.max(1, (g.NODE_HEADER * s * 0.55) / FONT_SIZE.node));
         this.place('node', fit(name, (b.w - 8) / scale, CHAR_WIDTH), b.x + 4, b.y + (g.NODE_HEADER * s - FONT_SIZE.node * scale) / 2 - 1, scale);

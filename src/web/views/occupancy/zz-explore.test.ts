@@ -1,0 +1,21 @@
+import { it } from 'vitest';
+import { ClusterState } from '../../../model/cluster-state.js';
+import { RECORD_KINDS } from '../../../model/records.js';
+import { generateCluster } from '../../../sources/simulated/generate.js';
+import { layoutClusters, unscheduledReason } from './layout.js';
+it('explore', () => {
+  const t0 = performance.now();
+  const sim = generateCluster({ size: 'medium', seed: 1, now: Date.UTC(2025, 0, 6) });
+  const t1 = performance.now();
+  const state = new ClusterState('m', 'medium');
+  for (const k of RECORD_KINDS) for (const r of sim.ledger.records(k)) state.apply({ op: 'upsert', record: r });
+  const t2 = performance.now();
+  const l = layoutClusters([state], { groupBy: 'kubeglance.io/pool', sortNodes: 'name', sortPods: 'name' });
+  const t3 = performance.now();
+  console.log(t1 - t0, t2 - t1, t3 - t2, l.boxes.length, l.cellCount, l.width, l.height);
+  const pods = [...state.records('Pod')];
+  console.log('unscheduled', pods.filter(p => !p.nodeName).length, pods.filter(p=>p.daemon).length, pods.filter(p=>p.namespace==='kube-system').length);
+  console.log(l.clusters[0]!.unscheduled.map(b => [b.name, b.podCount]));
+  console.log(l.clusters[0]!.groups.map(g => [g.value, g.nodes.length, g.nodes[0]!.columns, g.nodes[0]!.rows]));
+  console.log(new Set(pods.filter(p => !p.nodeName).map(p => p.schedulingMessage ?? p.reason ?? p.status)));
+});
