@@ -75,6 +75,7 @@ export class LiveStore {
       const response = await fetch(this.url('/api/v1/snapshot'), { headers: { accept: 'application/json' } });
       if (!response.ok) throw new Error(`snapshot: HTTP ${response.status}`);
       const text = await response.text();
+      if (this.stopped) return;
       this.lastSnapshotChars = text.length;
       this.applySnapshot(JSON.parse(text) as SnapshotMessage);
       this.follow();
@@ -112,9 +113,8 @@ export class LiveStore {
   private retryLater(error: unknown): void {
     if (this.stopped) return;
     const reason = error instanceof Error ? error.message : String(error);
-    if (this.connectionState.phase !== 'reconnecting' || this.connectionState.reason !== reason) {
-      this.setConnection({ phase: this.seq === undefined ? 'connecting' : 'reconnecting', since: Date.now(), reason });
-    }
+    const phase = this.seq === undefined ? 'connecting' : 'reconnecting';
+    if (this.connectionState.phase !== phase || this.connectionState.reason !== reason) this.setConnection({ phase, since: Date.now(), reason });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.resync(), this.retryDelayMs * (0.75 + Math.random() / 2));
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, 30_000);

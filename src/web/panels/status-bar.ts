@@ -73,7 +73,8 @@ export function kindProblems(status: ClusterStatus): string[] {
   for (const [kind, k] of Object.entries(status.kinds) as [RecordKind, KindStatus][]) {
     if (k.state !== 'unavailable' && k.state !== 'error') continue;
     if (k.rbac !== undefined) problems.push(`RBAC: ${k.reason ?? `needs list/watch on ${KIND_KEYS[kind]} (${k.rbac})`}`);
-    else if (k.reason !== undefined && !/not served/i.test(k.reason)) problems.push(`${KIND_KEYS[kind]}: ${k.reason}`);
+    else if (k.reason === undefined) problems.push(`${KIND_KEYS[kind]}: ${k.state}`);
+    else if (!/not served/i.test(k.reason)) problems.push(`${KIND_KEYS[kind]}: ${k.reason}`);
   }
   return problems;
 }

@@ -238,7 +238,7 @@ function groupNodes(state: ClusterState, podsByNode: Map<string, PodRecord[]>, o
 
   const groups = new Map<string, NodeMember[]>();
   for (const member of members) {
-    const value = options.groupBy === '' ? '' : (member.node?.labels?.[options.groupBy] ?? NO_LABEL);
+    const value = options.groupBy === '' ? '' : groupValue(member.node?.labels?.[options.groupBy]);
     const list = groups.get(value);
     if (list === undefined) groups.set(value, [member]);
     else list.push(member);
@@ -249,6 +249,12 @@ function groupNodes(state: ClusterState, podsByNode: Map<string, PodRecord[]>, o
 }
 
 export const NO_LABEL = '(none)';
+/** Label values may be empty (node-role labels always are); '' means "not grouped" here. */
+export const EMPTY_VALUE = '(empty)';
+
+function groupValue(value: string | undefined): string {
+  return value === undefined ? NO_LABEL : value === '' ? EMPTY_VALUE : value;
+}
 
 function nodeComparator(sort: NodeSort) {
   const byName = (a: NodeMember, b: NodeMember) => naturalCompare(a.name, b.name);
