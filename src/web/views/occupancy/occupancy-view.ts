@@ -436,6 +436,9 @@ export class OccupancyView {
     this.boxes.flush();
     this.labels.update(this.layout, this.cameraState, this.viewSize(), this.clusters());
     this.app.render();
+    if (this.framesDrawn === 0 || (this.layout.boxes.length > 0 && performance.getEntriesByName('kubeglance:first-data-frame').length === 0)) {
+      performance.mark(this.layout.boxes.length > 0 ? 'kubeglance:first-data-frame' : 'kubeglance:first-frame');
+    }
     this.framesDrawn++;
     this.lastFrameMs = performance.now() - started;
   }
