@@ -33,6 +33,8 @@ export class App {
   private readonly help: HelpOverlay;
   private readonly stage = el('main', { class: 'stage' });
   private matcher: ((pod: PodRecord) => boolean) | undefined;
+  /** The current query's error, while the last valid query stays applied. */
+  private queryError: { error: string; offset: number } | undefined;
   private panelTimer: ReturnType<typeof setTimeout> | undefined;
   private panelsDue = false;
   private cameraUrlTimer: ReturnType<typeof setTimeout> | undefined;
@@ -51,7 +53,7 @@ export class App {
       setSortNodes: (sortNodes) => this.update({ sortNodes }, 'push'),
       setSortPods: (sortPods) => this.update({ sortPods }, 'push'),
       setClusters: (clusters) => this.update({ clusters }, 'push'),
-      zoomToFit: () => this.view.zoomToFit(),
+      zoomToFit: () => this.zoomToFit(),
       cycleTheme: () => this.update({ theme: this.state.theme === 'system' ? 'dark' : this.state.theme === 'dark' ? 'light' : 'system' }, 'push'),
       toggleTv: () => this.update({ tv: !this.state.tv, camera: null }, 'push'),
       showHelp: () => this.help.show(),
@@ -102,7 +104,7 @@ export class App {
   private apply(next: ViewState): void {
     const previous = this.state;
     this.state = next;
-    if (previous.query !== next.query || this.matcher === undefined) this.compileQuery();
+    if (previous.query !== next.query || (this.matcher === undefined && this.queryError === undefined)) this.compileQuery();
     document.body.classList.toggle('tv', next.tv);
     this.applyTheme();
     this.toolbar.render(next);
@@ -116,11 +118,12 @@ export class App {
   private compileQuery(): void {
     const parsed = parseQuery(this.state.query);
     if (!parsed.ok) {
-      // An invalid query leaves the picture as it was and says what is wrong.
-      this.toolbar.setFilterResult({ error: parsed.error, offset: parsed.offset });
-      this.matcher = undefined;
+      // An invalid query (often one being typed) leaves the picture as it was and says what is wrong.
+      this.queryError = { error: parsed.error, offset: parsed.offset };
+      this.toolbar.setFilterResult(this.queryError);
       return;
     }
+    this.queryError = undefined;
     if (isEmptyQuery(parsed.query)) {
       this.matcher = undefined;
       this.toolbar.setFilterResult(undefined);
@@ -163,6 +166,12 @@ export class App {
   private setCameraByUser(camera: Camera): void {
     if (this.state.tv) return; // TV mode always fits
     this.view.setCamera(camera, true);
+  }
+
+  /** Back to "fit": a state of its own (no camera in the URL), so the view keeps fitting as data changes. */
+  private zoomToFit(): void {
+    clearTimeout(this.cameraUrlTimer);
+    this.update({ camera: null }, 'replace');
   }
 
   private onCamera(camera: Camera, byUser: boolean): void {
@@ -209,8 +218,8 @@ export class App {
     const keys: Record<string, () => void> = {
       '/': () => this.toolbar.filter.focus(),
       '?': () => (this.help.open ? this.closeHelp() : this.help.show()),
-      f: () => this.view.zoomToFit(),
-      '0': () => this.view.zoomToFit(),
+      f: () => this.zoomToFit(),
+      '0': () => this.zoomToFit(),
       '+': () => this.setCameraByUser(zoomAt(camera, 1.25, centre.x, centre.y)),
       '=': () => this.setCameraByUser(zoomAt(camera, 1.25, centre.x, centre.y)),
       '-': () => this.setCameraByUser(zoomAt(camera, 0.8, centre.x, centre.y)),
@@ -283,7 +292,8 @@ export class App {
         return { id: state.id, name: state.name, summary: clusterSummary(state, (node) => occupancyOf(node) ?? occupancyInState(state, node)), matching: clusterMatching };
       }),
     );
-    if (this.matcher !== undefined) this.toolbar.setFilterResult({ matching, total });
+    if (this.queryError !== undefined) this.toolbar.setFilterResult(this.queryError);
+    else if (this.matcher !== undefined) this.toolbar.setFilterResult({ matching, total });
     this.renderDetails();
   }
 

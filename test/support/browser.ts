@@ -52,7 +52,16 @@ export interface OpenedPage extends PageProblems {
 export async function newPage(
   browser: Browser,
   url: string,
-  { width = 1280, height = 800 }: { width?: number; height?: number } = {},
+  {
+    width = 1280,
+    height = 800,
+    setup,
+  }: {
+    width?: number;
+    height?: number;
+    /** Runs before the navigation: listeners that must not miss anything (dialogs, say). */
+    setup?: (page: Page) => void;
+  } = {},
 ): Promise<OpenedPage> {
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -72,6 +81,7 @@ export async function newPage(
   const responses: string[] = [];
   page.on('response', (response) => responses.push(`${response.status()} ${response.url()}`));
   page.on('close', () => void context.close().catch(() => {}));
+  setup?.(page);
   const response = await page.goto(url, { waitUntil: 'load' });
   if (response === null) throw new Error(`no response for ${url}`);
   return { page, response, responses, errors, console: messages };

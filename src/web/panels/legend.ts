@@ -5,7 +5,8 @@ import { STATUS_STYLES } from '../views/occupancy/palette.js';
 import { nodeMarkIcon, restartIcon, shapeIcon } from './icons.js';
 
 export function createLegend(): HTMLElement {
-  const details = el('details', { class: 'legend', open: true });
+  // Collapsed at first: open it covers part of the map (the summary strip shows the status icons too).
+  const details = el('details', { class: 'legend' });
   details.append(el('summary', {}, 'Legend'));
   const list = el('ul', { class: 'legend-list' });
   for (const status of VISUAL_STATUSES) {
