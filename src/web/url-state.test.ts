@@ -22,7 +22,6 @@ describe('formatViewState', () => {
 
   it('writes only non-default fields, in a fixed order, with readable values', () => {
     const everything = state({
-      motion: false,
       theme: 'dark',
       tv: true,
       selection: { cluster: 'prod', kind: 'Pod', uid: 'a1-b2' },
@@ -37,7 +36,7 @@ describe('formatViewState', () => {
     });
     expect(formatViewState(everything)).toBe(
       '?view=topology&q=ns:prod+app=web&hide=1&clusters=prod,staging&group=topology.kubernetes.io/zone' +
-        '&nsort=memoryUsed&psort=cpu&cam=-11,20,0.1235&sel=prod/Pod/a1-b2&tv=1&theme=dark&motion=0',
+        '&nsort=memoryUsed&psort=cpu&cam=-11,20,0.1235&sel=prod/Pod/a1-b2&tv=1&theme=dark',
     );
     expect(formatViewState(state({ sortPods: 'name' }))).toBe('?psort=name');
   });
@@ -65,7 +64,7 @@ describe('parseViewState', () => {
   it('reads what formatViewState writes, and form-style encodings too', () => {
     expect(parseViewState('?q=ns%3Aprod%20app%3Dweb').query).toBe('ns:prod app=web');
     expect(parseViewState('q=a+b').query).toBe('a b');
-    expect(parseViewState('?hide=true&tv=1&motion=false')).toMatchObject({ hideNonMatching: true, tv: true, motion: false });
+    expect(parseViewState('?hide=true&tv=1')).toMatchObject({ hideNonMatching: true, tv: true });
     expect(parseViewState('?clusters=a%2Cb,c').clusters).toEqual(['a,b', 'c']);
     expect(parseViewState('?sel=c%2F1/Node/u').selection).toEqual({ cluster: 'c/1', kind: 'Node', uid: 'u' });
   });
@@ -107,7 +106,7 @@ describe('round trip', () => {
     state({ view: 'topology', query: 'ns:prod-* -status:ready app!=web "my pod"', hideNonMatching: true }),
     state({ clusters: ['prod-eu', 'prod-us'], groupBy: 'kubeglance.io/pool', sortNodes: 'age', sortPods: 'memory' }),
     state({ camera: { x: 123.7, y: -9999.2, scale: 0.3333333 }, selection: { cluster: 'prod', kind: 'Node', uid: 'worker-1' } }),
-    state({ tv: true, theme: 'light', motion: false }),
+    state({ tv: true, theme: 'light' }),
     ...hostile.map((text) => state({ query: text, clusters: [text, `${text}2`], selection: { cluster: text, kind: 'Pod', uid: text } })),
     state({ query: 'lone \ud800 surrogate' }),
   ];
@@ -138,7 +137,7 @@ describe('parseViewState on random input', () => {
       expect(THEMES).toContain(parsed.theme);
       expect(typeof parsed.query).toBe('string');
       expect(parsed.clusters.every((id) => typeof id === 'string' && id !== '')).toBe(true);
-      for (const flag of [parsed.hideNonMatching, parsed.tv, parsed.motion]) expect(typeof flag).toBe('boolean');
+      for (const flag of [parsed.hideNonMatching, parsed.tv]) expect(typeof flag).toBe('boolean');
       if (parsed.camera) {
         expect([parsed.camera.x, parsed.camera.y].every(Number.isFinite)).toBe(true);
         expect(parsed.camera.scale).toBeGreaterThanOrEqual(MIN_CAMERA_SCALE);

@@ -50,7 +50,6 @@ export interface ViewState {
   selection: Selection | null;
   tv: boolean;
   theme: Theme;
-  motion: boolean;
 }
 
 /** Shared: copy before changing (parseViewState always returns a fresh object). */
@@ -66,7 +65,6 @@ export const DEFAULT_VIEW_STATE: ViewState = Object.freeze({
   selection: null,
   tv: false,
   theme: 'system',
-  motion: true,
 });
 
 /**
@@ -100,7 +98,6 @@ export function parseViewState(search: string): ViewState {
     selection: parseSelection(params.get('sel')),
     tv: parseFlag(text('tv'), d.tv),
     theme: oneOf(text('theme'), THEMES, d.theme),
-    motion: parseFlag(text('motion'), d.motion),
   };
 }
 
@@ -192,7 +189,6 @@ export function formatViewState(state: ViewState): string {
   if (state.selection) add('sel', [state.selection.cluster, state.selection.kind, state.selection.uid].map((part) => encode(part, READABLE_IN_LIST)).join('/'));
   if (state.tv !== d.tv) add('tv', '1');
   if (state.theme !== d.theme) add('theme', state.theme);
-  if (state.motion !== d.motion) add('motion', '0');
   return params.length > 0 ? `?${params.join('&')}` : '';
 }
 
