@@ -77,7 +77,7 @@ export class LabelLayer {
     const pool = this.pool[size];
     let label = pool[this.used[size]];
     if (label === undefined) {
-      label = new BitmapText({ text, style: { fontFamily: FONT_FAMILY, fontSize: FONT_SIZE[size], fill: 0xffffff }, resolution: 2 });
+      label = new BitmapText({ text, style: { fontFamily: FONT_FAMILY, fontSize: FONT_SIZE[size], fill: 0xffffff } });
       label.tint = size === 'node' ? this.theme.mutedText : this.theme.text;
       pool.push(label);
       this.container.addChild(label);

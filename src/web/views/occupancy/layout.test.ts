@@ -10,6 +10,8 @@ import {
   OTHER_REASONS,
   boxKey,
   fillCells,
+  NODE_SLACK,
+  NODE_SLACK_PODS,
   layoutClusters,
   naturalCompare,
   unscheduledKey,
@@ -146,11 +148,12 @@ function expectSoundLayout(layout: OccupancyLayout, states: ClusterState[], opti
   });
 }
 
-/** A node box sized for its group's fullest node: a square-ish grid with room for one more pod (and a little slack). */
+/** A node box sized for its group's fullest node: a square-ish grid with room for a few more pods, and no empty row beyond that. */
 function expectSizedFor(box: PodBox, fullest: number): void {
+  const room = fullest * NODE_SLACK + NODE_SLACK_PODS;
   expect(box.columns).toBe(g.podColumns(fullest));
-  expect(box.columns * box.rows).toBeGreaterThanOrEqual(fullest + 1);
-  expect(box.columns * (box.rows - 1)).toBeLessThan(Math.ceil(fullest * 1.1) + 1);
+  expect(box.columns * box.rows).toBeGreaterThanOrEqual(room);
+  expect(box.columns * (box.rows - 1)).toBeLessThan(room);
 }
 
 /** Workload pods fill from the top left; system pods form a band of bottom rows, or follow the workloads when crowded. */
@@ -286,9 +289,14 @@ describe('layoutClusters', () => {
   });
 
   it('fills a crowded node completely, system pods following the workloads, and loses no pod', () => {
-    // 16 workloads in a box of 5 columns and 4 rows leave no free bottom row.
+    // 16 workloads in a box of 5 columns and 4 rows leave no free bottom row. (A layout leaves
+    // room above the fullest node; a node crowds its box when pods arrive between layouts.)
     const workloads = Array.from({ length: 16 }, (_, i) => on('n', `w${String(i + 1).padStart(2, '0')}`));
-    const box = layoutClusters([stateOf([worker('n'), ...workloads, on('n', 's1', { daemon: true })])], BY_NAME).boxes[0]!;
+    const pods = [...workloads, on('n', 's1', { daemon: true })];
+    const state = stateOf([worker('n'), ...pods]);
+    const laidOut = layoutClusters([state], BY_NAME).boxes[0]!;
+    const box: PodBox = { ...laidOut, columns: 5, rows: 4, cells: new Array<PodRecord | undefined>(20) };
+    expect(fillCells(box, pods, state, BY_NAME)).toBe(true);
     expect([box.columns, box.rows, box.podCount]).toEqual([5, 4, 17]);
     expect(names(box.cells)).toEqual([...workloads.map((p) => p.name), 's1', '.', '.', '.']);
     expect(expectBands(box)).toBe('crowded');
@@ -587,7 +595,10 @@ describe('fillCells', () => {
     expect(names(box.cells)).toEqual(['w01', 'w02', 'w03', 'w04', 'w05', 'w06', 'w07', 'w08', 's01', 's02']);
     expect(expectBands(box)).toBe('crowded');
     // Single-row boxes have no room for a band: system pods always follow the workloads there.
-    const single = layoutClusters([stateOf([worker('n'), on('n', 'app'), on('n', 'ds', { daemon: true })])], BY_NAME).boxes[0]!;
+    const pods = [on('n', 'app'), on('n', 'ds', { daemon: true })];
+    const singleState = stateOf([worker('n'), ...pods]);
+    const single: PodBox = { ...layoutClusters([singleState], BY_NAME).boxes[0]!, columns: 5, rows: 1, cells: new Array<PodRecord | undefined>(5) };
+    expect(fillCells(single, pods, singleState, BY_NAME)).toBe(true);
     expect(names(single.cells)).toEqual(['app', 'ds', '.', '.', '.']);
   });
 });

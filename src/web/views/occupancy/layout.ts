@@ -71,8 +71,9 @@ const MAX_UNSCHEDULED_REASONS = 6;
 export const OTHER_REASONS = 'other reasons';
 /** Room to grow in unscheduled boxes before a full layout is needed (pending pods come and go fast). */
 const UNSCHEDULED_SLACK = 1.5;
-/** Room to grow in node boxes, relative to the fullest node of the group. */
-const NODE_SLACK = 1.05;
+/** Room to grow in node boxes: relative to the fullest node of the group, plus a few pods. */
+export const NODE_SLACK = 1.1;
+export const NODE_SLACK_PODS = 3;
 
 export function layoutClusters(clusters: ClusterState[], options: LayoutOptions): OccupancyLayout {
   const layout: OccupancyLayout = { clusters: [], boxes: [], boxByKey: new Map(), cellCount: 0, width: 0, height: 0 };
@@ -105,9 +106,9 @@ function layoutCluster(state: ClusterState, options: LayoutOptions, layout: Occu
   const sized = groups.map(({ value, members }) => {
     const maxPods = Math.max(1, ...members.map((m) => (options.shows === undefined ? m.pods.length : countShown(m.pods, options.shows))));
     const columns = g.podColumns(maxPods);
-    // A little room above the fullest node, so that one more pod refills a node in place instead
-    // of asking for a full layout (which at 150,000 pods takes a few hundred milliseconds).
-    const rows = Math.max(1, Math.ceil((maxPods * NODE_SLACK + 1) / columns));
+    // Room above the fullest node, so that a few more pods (a rollout's surge) refill a node in
+    // place instead of asking for a full layout (a few hundred milliseconds at 150,000 pods).
+    const rows = Math.max(1, Math.ceil((maxPods * NODE_SLACK + NODE_SLACK_PODS) / columns));
     const w = g.nodeWidth(columns);
     const h = g.nodeHeight(rows);
     area += members.length * (w + g.NODE_GAP) * (h + g.NODE_GAP);

@@ -4,18 +4,19 @@
 // size), so an idle screen costs no CPU. Data changes are applied per node: a changed pod
 // rewrites its node's cells; only a change in the picture's shape (a node added, a node
 // outgrowing its box, new grouping) triggers a full layout, at most once a second.
-import { Application, BitmapText, Container } from 'pixi.js';
+import { Application, Container, UniformGroup } from 'pixi.js';
 import type { ClusterState } from '../../../model/cluster-state.js';
 import { nodeOccupancy, visualStatus } from '../../../model/occupancy.js';
 import type { NodeRecord, PodRecord } from '../../../model/records.js';
 import type { RecordChange, StoreEvent } from '../../live/live-store.js';
 import type { Camera, NodeSort, PodSort, Selection } from '../../url-state.js';
-import { BoxMesh, type BoxAttributes } from './box-mesh.js';
-import * as shader from './box-shader.js';
+import { CellTexture, shapeSource } from './cell-texture.js';
+import { QuadMesh } from './quad-mesh.js';
+import { CELL_OUTLINED, CELL_RESTARTED, CHROME_FRAGMENT, CHROME_VERTEX, GRID_FRAGMENT, GRID_VERTEX, SHAPES } from './shaders.js';
 import { fitCamera, toWorld } from './camera.js';
 import * as g from './geometry.js';
 import { OTHER_REASONS, boxKey, fillCells, layoutClusters, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
-import { STATUS_CODE, STATUS_STYLES, cssColor, dimmed, type Theme } from './palette.js';
+import { CORDONED, NOT_READY, SELECTED, STATUS_SHAPE, STATUS_STYLES, cssColor, dimmed, type Rgb, type Theme } from './palette.js';
 import { cellRect, pick, type Picked } from './pick.js';
 import type { SceneSnapshot } from './scene.js';
 import { LabelLayer } from './labels.js';
@@ -32,13 +33,55 @@ export interface OccupancyOptions {
   clusters: readonly string[];
 }
 
-/** A full layout waits at least this long after the previous one (pods come and go in bursts). */
+/**
+ * A full layout waits at least this long after the previous one (pods come and go in bursts),
+ * and at least ten times as long as the previous one took, so that at 150,000 pods (a few
+ * hundred milliseconds per layout) layouts never take more than a tenth of the main thread.
+ */
 const LAYOUT_INTERVAL_MS = 1000;
+const MAX_LAYOUT_INTERVAL_MS = 5000;
+const LAYOUT_COST_FACTOR = 10;
 
 export class OccupancyView {
   private app!: Application;
   private readonly world = new Container();
-  private readonly boxes = new BoxMesh();
+  private readonly cells = new CellTexture();
+  /** Uniforms of the grid shader, and of the chrome shader (set per frame and per theme). */
+  private readonly gridUniforms = new UniformGroup({
+    uUnitsPerPixel: { value: 1, type: 'f32' },
+    uMark: { value: new Float32Array(4), type: 'vec4<f32>' },
+  });
+  private readonly chromeUniforms = new UniformGroup({
+    uUnitsPerPixel: { value: 1, type: 'f32' },
+    uFill: { value: new Float32Array(4), type: 'vec4<f32>' },
+    uBarBack: { value: new Float32Array(4), type: 'vec4<f32>' },
+    uReserved: { value: new Float32Array(4), type: 'vec4<f32>' },
+    uRequested: { value: new Float32Array(4), type: 'vec4<f32>' },
+    uUsed: { value: new Float32Array(4), type: 'vec4<f32>' },
+  });
+  /** Every box: fill, border and pod grid. */
+  private readonly grid = new QuadMesh(
+    { aBox: 4, aFill: 4, aBorder: 4 },
+    { vertex: GRID_VERTEX, fragment: GRID_FRAGMENT, name: 'kubeglance-grid' },
+    { uCells: this.cells.source, uShapes: shapeSource(), gridUniforms: this.gridUniforms },
+  );
+  /**
+   * Frames of clusters and groups: thin quads one pixel wide, rebuilt when the zoom changes.
+   * (Filled cluster and group boxes would shade most of the screen once more per frame, which
+   * in software GL costs as much as all the pods.)
+   */
+  private readonly frames = new QuadMesh(
+    { aBox: 4, aFill: 4, aBorder: 4 },
+    { vertex: GRID_VERTEX, fragment: GRID_FRAGMENT, name: 'kubeglance-frames' },
+    { uCells: this.cells.source, uShapes: shapeSource(), gridUniforms: this.gridUniforms },
+  );
+  private framesScale = 0;
+  /** The top of every pod box: header band and bars. */
+  private readonly chrome = new QuadMesh(
+    { aHeader: 4, aStripe: 4, aCpu: 4, aMemory: 4, aBorder: 4 },
+    { vertex: CHROME_VERTEX, fragment: CHROME_FRAGMENT, name: 'kubeglance-chrome' },
+    { chromeUniforms: this.chromeUniforms },
+  );
   private labels!: LabelLayer;
   private layout: OccupancyLayout = { clusters: [], boxes: [], boxByKey: new Map(), cellCount: 0, width: 0, height: 0 };
   private quadOfBox = new Map<PodBox, number>();
@@ -52,6 +95,7 @@ export class OccupancyView {
   private dirtyBoxes = new Set<PodBox>();
   private layoutWanted = false;
   private lastLayoutAt = 0;
+  private lastLayoutMs = 0;
   private layoutTimer: ReturnType<typeof setTimeout> | undefined;
   private frameRequested = false;
   private framesDrawn = 0;
@@ -82,7 +126,8 @@ export class OccupancyView {
       autoDensity: true,
       width: Math.max(1, this.host.clientWidth),
       height: Math.max(1, this.host.clientHeight),
-      background: cssColor(this.theme.background),
+      // The canvas is the clusters' fill: filled cluster boxes would cost a full-screen pass per frame.
+      background: cssColor(this.theme.clusterFill),
       // The canvas is redrawn only on demand, so it must keep its pixels between frames for screenshots.
       preserveDrawingBuffer: true,
     });
@@ -92,8 +137,8 @@ export class OccupancyView {
     canvas.setAttribute('aria-label', 'Cluster occupancy map: nodes as boxes, pods as squares');
     canvas.tabIndex = 0;
     this.host.append(canvas);
-    this.boxes.setTheme(this.theme);
-    this.world.addChild(this.boxes.mesh);
+    this.applyThemeUniforms();
+    this.world.addChild(this.frames.mesh, this.grid.mesh, this.chrome.mesh);
     this.labels = new LabelLayer(this.theme);
     this.app.stage.addChild(this.world, this.labels.container);
     new ResizeObserver(() => this.resize()).observe(this.host);
@@ -140,9 +185,10 @@ export class OccupancyView {
 
   setTheme(theme: Theme): void {
     this.theme = theme;
-    this.boxes.setTheme(theme);
+    this.applyThemeUniforms();
+    this.writeAll(); // colours are baked into quads and cells
     this.labels.setTheme(theme);
-    this.app.renderer.background.color = cssColor(theme.background);
+    this.app.renderer.background.color = cssColor(theme.clusterFill);
     this.requestRender();
   }
 
@@ -205,10 +251,11 @@ export class OccupancyView {
       return;
     }
     for (const change of event.changes) this.noteChange(change);
-    if (event.statusChanged.size > 0) this.requestRender(); // cluster headers show the phase
-    this.flushDirtyBoxes();
+    // Draw only when something on screen changed: usage samples of pods, for example, arrive
+    // every few seconds and change nothing unless pods are sorted by usage.
+    const rewritten = this.flushDirtyBoxes();
     if (this.layoutWanted) this.scheduleLayout();
-    this.requestRender();
+    if (rewritten > 0 || event.statusChanged.size > 0) this.requestRender();
   }
 
   destroy(): void {
@@ -268,8 +315,9 @@ export class OccupancyView {
   }
 
   /** Refills changed boxes in place; a box whose pods no longer fit asks for a full layout. */
-  private flushDirtyBoxes(): void {
-    if (this.dirtyBoxes.size === 0) return;
+  private flushDirtyBoxes(): number {
+    if (this.dirtyBoxes.size === 0) return 0;
+    let rewritten = 0;
     const clusters = this.clusters();
     let unscheduledByCluster: Map<string, Map<string, PodRecord[]>> | undefined;
     for (const box of this.dirtyBoxes) {
@@ -296,13 +344,16 @@ export class OccupancyView {
         continue;
       }
       this.writeBox(box);
+      rewritten++;
     }
     this.dirtyBoxes.clear();
+    return rewritten;
   }
 
   private scheduleLayout(): void {
     if (this.layoutTimer !== undefined) return;
-    const wait = Math.max(0, this.lastLayoutAt + LAYOUT_INTERVAL_MS - performance.now());
+    const interval = Math.min(MAX_LAYOUT_INTERVAL_MS, Math.max(LAYOUT_INTERVAL_MS, this.lastLayoutMs * LAYOUT_COST_FACTOR));
+    const wait = Math.max(0, this.lastLayoutAt + interval - performance.now());
     this.layoutTimer = setTimeout(() => {
       this.layoutTimer = undefined;
       if (!this.destroyed && this.layoutWanted) this.relayout();
@@ -310,8 +361,10 @@ export class OccupancyView {
   }
 
   private relayout(): void {
+    const started = performance.now();
     const clusters = [...this.clusters().values()].filter((c) => this.showsCluster(c.id));
     this.layout = layoutClusters(clusters, this.layoutOptions());
+    this.lastLayoutMs = performance.now() - started;
     this.layoutWanted = false;
     this.dirtyBoxes.clear();
     this.lastLayoutAt = performance.now();
@@ -333,17 +386,44 @@ export class OccupancyView {
 
   // --- Writing quads and cells ----------------------------------------------------------------
 
+  private applyThemeUniforms(): void {
+    const t = this.theme;
+    const set = (group: UniformGroup, name: string, rgb: Rgb) => (group.uniforms[name] as Float32Array).set(unit(rgb, 1));
+    set(this.gridUniforms, 'uMark', t.mark);
+    set(this.chromeUniforms, 'uFill', t.nodeFill);
+    set(this.chromeUniforms, 'uBarBack', t.barBack);
+    set(this.chromeUniforms, 'uReserved', t.reserved);
+    set(this.chromeUniforms, 'uRequested', t.requested);
+    set(this.chromeUniforms, 'uUsed', t.used);
+    this.gridUniforms.update();
+    this.chromeUniforms.update();
+  }
+
   private writeAll(): void {
-    const { clusters, boxes, cellCount } = this.layout;
-    const groups = clusters.flatMap((c) => c.groups.filter((group) => group.value !== ''));
-    this.boxes.reset(clusters.length + groups.length + boxes.length, cellCount);
-    let quad = 0;
-    const plain = { cpu: [0, 0, -1, 0], memory: [0, 0, -1, 0] } as const;
-    for (const c of clusters) this.boxes.setQuad(quad++, c, { box: [c.w, c.h, 0, 0], info: [shader.KIND_CLUSTER, 0, 0, 0], ...plain });
-    for (const group of groups) this.boxes.setQuad(quad++, group, { box: [group.w, group.h, 0, 0], info: [shader.KIND_GROUP, 0, 0, 0], ...plain });
+    const { boxes, cellCount } = this.layout;
+    this.grid.reset(boxes.length);
+    this.chrome.reset(boxes.length);
+    this.cells.reserve(cellCount);
+    this.framesScale = 0; // rebuilt at the next frame
     this.quadOfBox = new Map();
-    for (const box of boxes) this.quadOfBox.set(box, quad++);
+    boxes.forEach((box, i) => this.quadOfBox.set(box, i));
     for (const box of boxes) this.writeBox(box);
+  }
+
+  /** Cluster and group frames, one pixel wide at the current zoom. */
+  private writeFrames(scale: number): void {
+    const { clusters } = this.layout;
+    const rects = [...clusters, ...clusters.flatMap((c) => c.groups.filter((group) => group.value !== ''))];
+    this.frames.reset(rects.length * 4);
+    const line = 1 / scale;
+    const attributes = { aBox: [0, 0, 0, 0], aFill: unit(this.theme.border, 0), aBorder: unit(this.theme.border, 0) };
+    rects.forEach(({ x, y, w, h }, i) => {
+      this.frames.set(i * 4, { x, y, w, h: line }, attributes);
+      this.frames.set(i * 4 + 1, { x, y: y + h - line, w, h: line }, attributes);
+      this.frames.set(i * 4 + 2, { x, y, w: line, h }, attributes);
+      this.frames.set(i * 4 + 3, { x: x + w - line, y, w: line, h }, attributes);
+    });
+    this.framesScale = scale;
   }
 
   private writeAllCells(): void {
@@ -353,53 +433,55 @@ export class OccupancyView {
   private writeBox(box: PodBox): void {
     const quad = this.quadOfBox.get(box);
     if (quad === undefined) return;
-    this.boxes.setQuad(quad, box, this.boxAttributes(box));
-    this.writeCells(box);
-  }
-
-  private boxAttributes(box: PodBox): BoxAttributes {
-    const o = box.occupancy;
     const node = box.node;
-    let flags = 0;
-    if (box.kind === 'node') {
-      if (node === undefined) flags |= shader.NODE_UNKNOWN;
-      else {
-        if (!node.ready) flags |= shader.NODE_NOT_READY;
-        if (node.unschedulable) flags |= shader.NODE_CORDONED;
-        if (hasPressure(node)) flags |= shader.NODE_PRESSURE;
-        if (hasSchedulingTaint(node)) flags |= shader.NODE_TAINTED;
-      }
-      const s = this.selection;
-      if (s !== null && s.kind === 'Node' && node !== undefined && s.cluster === box.cluster && s.uid === node.uid) flags |= shader.NODE_SELECTED;
-      if (this.hovered?.box === box && this.hovered.pod === undefined) flags |= shader.NODE_HOVERED;
-    }
-    const kind = box.kind === 'node' ? shader.KIND_NODE : shader.KIND_UNSCHEDULED;
-    if (o === undefined) return { box: [box.w, box.h, box.columns, box.firstCell], cpu: [0, 0, -1, 0], memory: [0, 0, -1, 0], info: [kind, flags, box.rows, 0] };
+    const t = this.theme;
+    const selected = box.kind === 'node' && node !== undefined && this.selection?.kind === 'Node' && this.selection.cluster === box.cluster && this.selection.uid === node.uid;
+    const hovered = this.hovered?.box === box && this.hovered.pod === undefined;
+    const notReady = box.kind === 'node' && node !== undefined && !node.ready;
+    const aBorder = selected ? unit(SELECTED, 3) : hovered ? unit(SELECTED, 2) : notReady ? unit(NOT_READY, 1.5) : unit(t.border, 1);
+    // The grid quad covers the box below the chrome: no pixel is shaded twice.
+    const gridRect = { x: box.x, y: box.y + g.GRID_TOP, w: box.w, h: box.h - g.GRID_TOP };
+    this.grid.set(quad, gridRect, { aBox: [box.w, box.h, box.columns, box.firstCell], aFill: unit(t.nodeFill, box.rows), aBorder }, { x: 0, y: g.GRID_TOP });
+
+    // Header: plain for a healthy node; stripes for not ready, cordoned, unknown or unscheduled.
+    let stripe: Rgb | undefined;
+    if (box.kind === 'unscheduled' || node === undefined) stripe = t.background;
+    else if (!node.ready) stripe = NOT_READY;
+    else if (node.unschedulable) stripe = CORDONED;
+    const marks = node === undefined ? 0 : (hasPressure(node) ? 1 : 0) + (hasSchedulingTaint(node) ? 2 : 0);
+    const o = box.occupancy;
     const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
-    return {
-      box: [box.w, box.h, box.columns, box.firstCell],
-      cpu: [share(o.reserved.cpu, o.capacity.cpu), share(o.requested.cpu, o.capacity.cpu), o.used ? share(o.used.cpu, o.capacity.cpu) : -1, share(o.podCount, o.maxPods)],
-      memory: [share(o.reserved.memory, o.capacity.memory), share(o.requested.memory, o.capacity.memory), o.used ? share(o.used.memory, o.capacity.memory) : -1, 0],
-      info: [kind, flags, box.rows, 0],
-    };
+    const cpu = o === undefined ? [0, 0, -1, 0] : [share(o.reserved.cpu, o.capacity.cpu), share(o.requested.cpu, o.capacity.cpu), o.used ? share(o.used.cpu, o.capacity.cpu) : -1, share(o.podCount, o.maxPods)];
+    const memory = o === undefined ? [0, 0, -1, marks] : [share(o.reserved.memory, o.capacity.memory), share(o.requested.memory, o.capacity.memory), o.used ? share(o.used.memory, o.capacity.memory) : -1, marks];
+    this.chrome.set(quad, { x: box.x, y: box.y, w: box.w, h: g.GRID_TOP }, {
+      aHeader: unit(t.header, box.w),
+      aStripe: unit(stripe ?? t.header, (stripe === undefined ? 0 : 1) + (box.kind === 'unscheduled' ? 2 : 0)),
+      aCpu: cpu,
+      aMemory: memory,
+      aBorder,
+    });
+    this.writeCells(box);
   }
 
   private writeCells(box: PodBox): void {
     const matches = this.options.hideNonMatching ? undefined : this.options.matches;
     const selected = this.selection?.kind === 'Pod' && this.selection.cluster === box.cluster ? this.selection.uid : undefined;
     const hoveredCell = this.hovered?.box === box ? this.hovered.cell : undefined;
+    const { emptyCell, nodeFill } = this.theme;
+    const empty = SHAPES.indexOf('square') * 32;
     for (let i = 0; i < box.cells.length; i++) {
       const pod = box.cells[i];
       if (pod === undefined) {
-        this.boxes.setCell(box.firstCell + i, shader.EMPTY_CELL, 0);
+        this.cells.set(box.firstCell + i, emptyCell, empty);
         continue;
       }
-      let flags = 0;
-      if (pod.restarts > 0) flags |= shader.POD_RESTARTED;
-      if (matches !== undefined && !matches(pod)) flags |= shader.POD_DIMMED;
-      if (pod.uid === selected) flags |= shader.POD_SELECTED;
-      if (i === hoveredCell) flags |= shader.POD_HOVERED;
-      this.boxes.setCell(box.firstCell + i, STATUS_CODE[visualStatus(pod)], flags);
+      const status = visualStatus(pod);
+      const color = STATUS_STYLES[status].color;
+      const dim = matches !== undefined && !matches(pod);
+      let alpha = SHAPES.indexOf(STATUS_SHAPE[status]) * 32;
+      if (pod.restarts > 0) alpha |= CELL_RESTARTED;
+      if (pod.uid === selected || i === hoveredCell) alpha |= CELL_OUTLINED;
+      this.cells.set(box.firstCell + i, dim ? dimmed(color, nodeFill) : color, alpha);
     }
   }
 
@@ -433,7 +515,16 @@ export class OccupancyView {
     const { x, y, scale } = this.cameraState;
     this.world.position.set(x, y);
     this.world.scale.set(scale);
-    this.boxes.flush();
+    const unitsPerPixel = 1 / scale;
+    this.gridUniforms.uniforms['uUnitsPerPixel'] = unitsPerPixel;
+    this.chromeUniforms.uniforms['uUnitsPerPixel'] = unitsPerPixel;
+    this.gridUniforms.update();
+    this.chromeUniforms.update();
+    if (this.framesScale !== scale) this.writeFrames(scale);
+    this.frames.flush();
+    this.grid.flush();
+    this.chrome.flush();
+    this.cells.flush();
     this.labels.update(this.layout, this.cameraState, this.viewSize(), this.clusters());
     this.app.render();
     if (this.framesDrawn === 0 || (this.layout.boxes.length > 0 && performance.getEntriesByName('kubeglance:first-data-frame').length === 0)) {
@@ -484,7 +575,7 @@ export class OccupancyView {
           const color = STATUS_STYLES[status].color;
           return [{
             cluster: box.cluster, uid: pod.uid, name: pod.name, namespace: pod.namespace ?? '', node: pod.nodeName, box: box.name,
-            status, shape: STATUS_STYLES[status].shape, color: cssColor(color), drawnColor: cssColor(dim ? dimmed(color, this.theme.background) : color),
+            status, shape: STATUS_STYLES[status].shape, color: cssColor(color), drawnColor: cssColor(dim ? dimmed(color, this.theme.nodeFill) : color),
             dim, restarts: pod.restarts, screen: screen(cellRect(box, cell)),
             selected: this.selection?.kind === 'Pod' && this.selection.uid === pod.uid,
           }];
@@ -517,4 +608,9 @@ export function hasSchedulingTaint(node: NodeRecord): boolean {
   return node.taints.some(
     (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && t.key !== 'node.kubernetes.io/unschedulable' && !t.key.startsWith('node-role.kubernetes.io/'),
   );
+}
+
+/** A colour as shader floats, with a fourth value that the attribute carries alongside. */
+function unit(rgb: Rgb, fourth: number): [number, number, number, number] {
+  return [rgb[0] / 255, rgb[1] / 255, rgb[2] / 255, fourth];
 }

@@ -2,6 +2,7 @@
 // the common forms of colour blindness) and each status also has its own shape, so nothing
 // depends on colour alone. The same status colours work on light and dark backgrounds.
 import type { VisualStatus } from '../../../model/occupancy.js';
+import type { Shape } from './shaders.js';
 
 export type Rgb = readonly [number, number, number];
 
@@ -22,9 +23,16 @@ export const STATUS_STYLES: Record<VisualStatus, StatusStyle> = {
   unknown: { color: [0xf0, 0xe4, 0x42], shape: 'checkerboard', label: 'Unknown' },
 };
 
-/** The status code stored in the pod texture and read by the shader (index in this list). */
-export const STATUS_CODES: readonly VisualStatus[] = ['ready', 'notReady', 'pending', 'failing', 'succeeded', 'terminating', 'unknown'];
-export const STATUS_CODE = Object.fromEntries(STATUS_CODES.map((s, i) => [s, i])) as Record<VisualStatus, number>;
+/** The shape each status is drawn with (see the shape atlas in shaders.ts). */
+export const STATUS_SHAPE: Record<VisualStatus, Shape> = {
+  ready: 'square',
+  notReady: 'hollow',
+  pending: 'half',
+  failing: 'cross',
+  succeeded: 'dot',
+  terminating: 'dash',
+  unknown: 'checker',
+};
 
 export interface Theme {
   name: 'light' | 'dark';
