@@ -29,6 +29,7 @@ import {
   waitForUrl,
   type SceneSnapshot,
 } from './helpers/occupancy.js';
+import { DARK, LIGHT } from '../../src/web/views/occupancy/palette.js';
 
 const WEB_INDEX = path.resolve(import.meta.dirname, '../../dist/web/index.html');
 const CLUSTER = 'fake';
@@ -487,18 +488,18 @@ describe('occupancy view with a fake cluster', () => {
       await page.locator('.help-close').click();
       await expect.poll(() => help.isHidden()).toBe(true);
 
-      // Theme: system (light here) → dark → light → system; the canvas background follows.
+      // Theme: system (light here) → dark → light → system; the canvas (the clusters' fill) follows.
       const body = page.locator('body');
       expect(await body.getAttribute('data-theme')).toBe('light');
       const background = async () => {
         const current = await scene(page);
         return (await canvasPixels(page)).at(current.view.width - 3, 3);
       };
-      expect(colourDistance(await background(), hexToRgb('#f4f5f7'))).toBeLessThanOrEqual(TOLERANCE);
+      expect(colourDistance(await background(), [...LIGHT.clusterFill])).toBeLessThanOrEqual(TOLERANCE);
       await page.locator('#theme').click();
       await expect.poll(() => body.getAttribute('data-theme')).toBe('dark');
       expect(urlParams(page).get('theme')).toBe('dark');
-      expect(colourDistance(await background(), hexToRgb('#11141a'))).toBeLessThanOrEqual(TOLERANCE);
+      expect(colourDistance(await background(), [...DARK.clusterFill])).toBeLessThanOrEqual(TOLERANCE);
       await page.locator('#theme').click();
       await expect.poll(() => body.getAttribute('data-theme')).toBe('light');
       expect(urlParams(page).get('theme')).toBe('light');
