@@ -58,6 +58,7 @@ describe('ClusterState', () => {
     state.apply({ op: 'upsert', record: pod('b', { nodeName: 'n1' }) });
     state.apply({ op: 'upsert', record: pod('c') });
     expect(uids(state.podsOnNode('n1'))).toEqual(['a', 'b']);
+    expect(uids(state.podsWithoutNode())).toEqual(['c']);
 
     state.apply({ op: 'upsert', record: pod('a', { nodeName: 'n2' }) });
     expect(uids(state.podsOnNode('n1'))).toEqual(['b']);
@@ -67,6 +68,13 @@ describe('ClusterState', () => {
     state.apply({ op: 'delete', kind: 'Pod', uid: 'a' });
     expect(state.podsOnNode('n1')).toEqual([]);
     expect(state.podsOnNode('n2')).toEqual([]);
+    expect(uids(state.podsWithoutNode()).sort()).toEqual(['b', 'c']);
+
+    // Scheduling binds a pending pod to a node; deleting it leaves the index empty.
+    state.apply({ op: 'upsert', record: pod('c', { nodeName: 'n3' }) });
+    state.apply({ op: 'delete', kind: 'Pod', uid: 'b' });
+    expect(state.podsWithoutNode()).toEqual([]);
+    expect(uids(state.podsOnNode('n3'))).toEqual(['c']);
   });
 
   it('returns the current record from the node index, not the first one seen', () => {

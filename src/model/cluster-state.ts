@@ -94,6 +94,11 @@ export class ClusterState {
     return this.podsByNode.get(nodeName);
   }
 
+  /** Pods not bound to a node yet (no spec.nodeName), in no particular order. */
+  podsWithoutNode(): PodRecord[] {
+    return this.podsByNode.get(NO_NODE);
+  }
+
   /** Pods whose controlling owner has this uid. */
   podsOwnedBy(ownerUid: string): PodRecord[] {
     return this.podsByOwner.get(ownerUid);
@@ -117,15 +122,18 @@ export class ClusterState {
 
   private indexPod(pod: PodRecord, previous: PodRecord | undefined): void {
     if (previous !== undefined) this.unindexPod(previous);
-    this.podsByNode.add(pod.nodeName, pod);
+    this.podsByNode.add(pod.nodeName ?? NO_NODE, pod);
     this.podsByOwner.add(pod.owner?.uid, pod);
   }
 
   private unindexPod(pod: PodRecord): void {
-    this.podsByNode.remove(pod.nodeName, pod);
+    this.podsByNode.remove(pod.nodeName ?? NO_NODE, pod);
     this.podsByOwner.remove(pod.owner?.uid, pod);
   }
 }
+
+/** The pods-by-node key of pods without a node (a node's name is never empty). */
+const NO_NODE = '';
 
 /**
  * Up to this many pods a group is a plain array: scanning it costs about what a hash lookup does,

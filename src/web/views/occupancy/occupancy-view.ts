@@ -588,8 +588,7 @@ export class OccupancyView {
 /** Unscheduled pods by the box they are drawn in (rare reasons share the "other reasons" box). */
 function unscheduledPodsByBox(state: ClusterState, layout: OccupancyLayout): Map<string, PodRecord[]> {
   const byReason = new Map<string, PodRecord[]>();
-  for (const pod of state.records('Pod')) {
-    if (pod.nodeName !== undefined) continue;
+  for (const pod of state.podsWithoutNode()) {
     let reason = unscheduledReason(pod);
     if (!layout.boxByKey.has(unscheduledKey(state.id, reason))) reason = OTHER_REASONS;
     const list = byReason.get(reason);
