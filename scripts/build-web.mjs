@@ -46,7 +46,7 @@ const options = {
   format: 'esm',
   platform: 'browser',
   target: 'chrome120',
-  minify: true,
+  minify: process.env.KUBEGLANCE_WEB_MINIFY !== "0",
   sourcemap: 'linked',
   // The browser code has its own tsconfig (DOM types, bundler resolution).
   tsconfig: path.join(ROOT, 'tsconfig.web.json'),
