@@ -12,7 +12,7 @@ import type { RecordChange, StoreEvent } from '../../live/live-store.js';
 import type { Camera, NodeSort, PodSort, Selection } from '../../url-state.js';
 import { CellTexture, shapeSource } from './cell-texture.js';
 import { QuadMesh } from './quad-mesh.js';
-import { CELL_OUTLINED, CELL_RESTARTED, CHROME_FRAGMENT, CHROME_VERTEX, GRID_FRAGMENT, GRID_VERTEX, SHAPES } from './shaders.js';
+import { CELL_OUTLINED, CELL_RESTARTED, CHROME_VERTEX, DETAIL_MIN_CELL_PIXELS, GRID_VERTEX, SHAPES, chromeFragment, gridFragment, type Detail } from './shaders.js';
 import { fitCamera, toWorld } from './camera.js';
 import * as g from './geometry.js';
 import { OTHER_REASONS, boxKey, fillCells, layoutClusters, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
@@ -62,7 +62,7 @@ export class OccupancyView {
   /** Every box: fill, border and pod grid. */
   private readonly grid = new QuadMesh(
     { aBox: 4, aFill: 4, aBorder: 4 },
-    { vertex: GRID_VERTEX, fragment: GRID_FRAGMENT, name: 'kubeglance-grid' },
+    programs('kubeglance-grid', GRID_VERTEX, gridFragment),
     { uCells: this.cells.source, uShapes: shapeSource(), gridUniforms: this.gridUniforms },
   );
   /**
@@ -72,14 +72,14 @@ export class OccupancyView {
    */
   private readonly frames = new QuadMesh(
     { aBox: 4, aFill: 4, aBorder: 4 },
-    { vertex: GRID_VERTEX, fragment: GRID_FRAGMENT, name: 'kubeglance-frames' },
+    programs('kubeglance-frames', GRID_VERTEX, gridFragment),
     { uCells: this.cells.source, uShapes: shapeSource(), gridUniforms: this.gridUniforms },
   );
   private framesScale = 0;
   /** The top of every pod box: header band and bars. */
   private readonly chrome = new QuadMesh(
     { aHeader: 4, aStripe: 4, aCpu: 4, aMemory: 4, aBorder: 4 },
-    { vertex: CHROME_VERTEX, fragment: CHROME_FRAGMENT, name: 'kubeglance-chrome' },
+    programs('kubeglance-chrome', CHROME_VERTEX, chromeFragment),
     { chromeUniforms: this.chromeUniforms },
   );
   private labels!: LabelLayer;
@@ -520,6 +520,9 @@ export class OccupancyView {
     this.chromeUniforms.uniforms['uUnitsPerPixel'] = unitsPerPixel;
     this.gridUniforms.update();
     this.chromeUniforms.update();
+    const detail: Detail = g.CELL * scale >= DETAIL_MIN_CELL_PIXELS ? 'detail' : 'overview';
+    this.grid.useDetail(detail);
+    this.chrome.useDetail(detail);
     if (this.framesScale !== scale) this.writeFrames(scale);
     this.frames.flush();
     this.grid.flush();
@@ -612,4 +615,11 @@ export function hasSchedulingTaint(node: NodeRecord): boolean {
 /** A colour as shader floats, with a fourth value that the attribute carries alongside. */
 function unit(rgb: Rgb, fourth: number): [number, number, number, number] {
   return [rgb[0] / 255, rgb[1] / 255, rgb[2] / 255, fourth];
+}
+
+function programs(name: string, vertex: string, fragment: (detail: Detail) => string) {
+  return {
+    detail: { vertex, fragment: fragment('detail'), name: `${name}-detail` },
+    overview: { vertex, fragment: fragment('overview'), name: `${name}-overview` },
+  };
 }

@@ -3,6 +3,7 @@
 // a changed box rewrites its own quad in place. Uploads happen once per frame, only if dirty.
 import { Geometry, Mesh, Shader } from 'pixi.js';
 import type { Rect } from './geometry.js';
+import type { Detail } from './shaders.js';
 
 /** Attribute name → floats per vertex. Every mesh has aPosition (2) and aLocal (2) first. */
 export type Layout = Record<string, 2 | 4>;
@@ -16,9 +17,12 @@ export class QuadMesh<A extends Layout> {
   private count = 0;
   private dirty = false;
 
+  private readonly shaders: Record<Detail, Shader>;
+
+  /** One program per level of detail, sharing the resources (textures and uniform groups). */
   constructor(
     private readonly layout: A,
-    program: { vertex: string; fragment: string; name: string },
+    programs: Record<Detail, { vertex: string; fragment: string; name: string }>,
     resources: Record<string, unknown>,
   ) {
     this.names = Object.keys(layout) as (keyof A & string)[];
@@ -30,7 +34,11 @@ export class QuadMesh<A extends Layout> {
       ) as never,
       indexBuffer: quadIndices(this.capacity),
     });
-    this.mesh = new Mesh({ geometry: this.geometry, shader: Shader.from({ gl: program, resources }) });
+    this.shaders = {
+      detail: Shader.from({ gl: programs.detail, resources }),
+      overview: Shader.from({ gl: programs.overview, resources }),
+    };
+    this.mesh = new Mesh({ geometry: this.geometry, shader: this.shaders.detail });
     // The layout decides what is visible; the mesh's bounds would only cost time to compute.
     this.mesh.cullable = false;
   }
@@ -65,6 +73,10 @@ export class QuadMesh<A extends Layout> {
       for (let k = 0; k < 4; k++) array.set(value, (v + k) * size);
     }
     this.dirty = true;
+  }
+
+  useDetail(detail: Detail): void {
+    if (this.mesh.shader !== this.shaders[detail]) this.mesh.shader = this.shaders[detail];
   }
 
   /** Uploads what changed since the last frame. */

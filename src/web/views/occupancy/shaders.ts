@@ -62,7 +62,7 @@ void main() {
 }
 `;
 
-export const GRID_FRAGMENT = /* glsl */ `#version 300 es
+const GRID_FRAGMENT = /* glsl */ `
 precision highp float;
 precision highp int;
 in vec2 vLocal;
@@ -88,22 +88,23 @@ void main() {
   vec2 safe = clamp(cell, vec2(0.0), max(vec2(columns, rows) - 1.0, vec2(0.0)));
   int index = int(vBox.w + 0.5) + int(safe.y) * int(columns + 0.5) + int(safe.x);
   vec4 texel = texelFetch(uCells, ivec2(index & ${CELL_TEXTURE_WIDTH - 1}, index >> ${CELL_TEXTURE_SHIFT}), 0);
+#if DETAIL
   float code = floor(texel.a * 255.0 + 0.5);
   float shape = floor(code / 32.0);
   float restarted = mod(code, 2.0);
   float outlined = mod(floor(code / 2.0), 2.0);
-
-  // Below about 4 pixels a cell has no room for a gap or a shape: colour alone carries it.
-  float detailed = step(4.0 * uUnitsPerPixel, ${f(g.CELL)});
   vec2 u = (gp - cell) * ${f(g.CELL / g.POD)};
   float inSquare = (1.0 - step(1.0, u.x)) * (1.0 - step(1.0, u.y));
   vec2 su = min(u, vec2(0.999));
   vec4 mask = texelFetch(uShapes, ivec2(int(shape) * ${SHAPE_SIZE} + int(su.x * ${f(SHAPE_SIZE)}), int(su.y * ${f(SHAPE_SIZE)})), 0);
-
-  vec3 pod = mix(vFill.rgb, texel.rgb, mix(1.0, mask.r, detailed));
-  pod = mix(pod, uMark.rgb, mask.g * restarted * detailed);
-  pod = mix(pod, uMark.rgb, mask.b * outlined * detailed);
-  vec3 color = mix(vFill.rgb, pod, inGrid * mix(1.0, inSquare, detailed));
+  vec3 pod = mix(vFill.rgb, texel.rgb, mask.r);
+  pod = mix(pod, uMark.rgb, mask.g * restarted);
+  pod = mix(pod, uMark.rgb, mask.b * outlined);
+  vec3 color = mix(vFill.rgb, pod, inGrid * inSquare);
+#else
+  // Overview: a cell is a few pixels wide, with no room for a gap or a shape; colour carries it.
+  vec3 color = mix(vFill.rgb, texel.rgb, inGrid);
+#endif
   finalColor = vec4(mix(color, vBorder.rgb, border), 1.0);
 }
 `;
@@ -134,7 +135,7 @@ void main() {
 }
 `;
 
-export const CHROME_FRAGMENT = /* glsl */ `#version 300 es
+const CHROME_FRAGMENT = /* glsl */ `
 precision highp float;
 in vec2 vLocal;
 flat in vec4 vHeader;  // rgb header colour, a = box width
@@ -167,6 +168,7 @@ void main() {
   header = mix(header, AMBER, pressure * step(w - 14.0, p.x));
   header = mix(header, TAINT, tainted * (1.0 - step(10.0, p.x + p.y)));
 
+#if DETAIL
   // Bars: CPU, memory, pods. Reserved first, then requests (upper half) and usage (lower half).
   float by = p.y - ${f(g.NODE_HEADER + 1)};
   float slot = floor(by / ${f(g.BAR_HEIGHT + g.BAR_GAP)});
@@ -188,6 +190,10 @@ void main() {
   c = mix(c, ALERT, step(1.0, shown) * step(0.94, t));
   vec3 bars = mix(uFill.rgb, c, inBar);
 
+#else
+  // Overview: the bars are under a pixel tall; the header band alone carries the node's state.
+  vec3 bars = uFill.rgb;
+#endif
   vec3 color = mix(bars, header, 1.0 - step(${f(g.NODE_HEADER)}, p.y));
   float edge = min(min(p.x, p.y), w - p.x);
   finalColor = vec4(mix(color, vBorder.rgb, 1.0 - step(vBorder.a * uUnitsPerPixel, edge)), 1.0);
@@ -230,4 +236,24 @@ export function covers(shape: Shape, u: { x: number; y: number }): boolean {
     case 'checker': return u.x < 0.5 !== u.y < 0.5;
     case 'none': return false;
   }
+}
+
+/**
+ * Level of detail. 'detail' draws pod shapes, gaps, restart marks and node bars; 'overview' is
+ * for zooms where a pod cell is under 4 pixels and none of that can be seen, and costs about half.
+ * (In software GL a branch cannot skip work, so each level is its own program.)
+ */
+export type Detail = 'detail' | 'overview';
+export const DETAIL_MIN_CELL_PIXELS = 4;
+
+export function gridFragment(detail: Detail): string {
+  return withDetail(GRID_FRAGMENT, detail);
+}
+
+export function chromeFragment(detail: Detail): string {
+  return withDetail(CHROME_FRAGMENT, detail);
+}
+
+function withDetail(source: string, detail: Detail): string {
+  return `#version 300 es\n#define DETAIL ${detail === 'detail' ? 1 : 0}\n${source}`;
 }
