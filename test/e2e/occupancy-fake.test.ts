@@ -194,6 +194,21 @@ describe('occupancy view with a fake cluster', () => {
     });
   });
 
+  it('draws pods as solid cells in their status colour at overview zoom (under 4 px per cell)', async () => {
+    const { url } = await serveFake();
+    // 0.3 px per unit: a 10-unit cell is 3 px, below the level where shapes are drawn.
+    await withPage('overview', `${url}?cam=40,40,0.3`, async ({ page }) => {
+      const s = await scene(page);
+      expect(s.camera.scale).toBeCloseTo(0.3);
+      const pixels = await canvasPixels(page);
+      for (const name of ['web-1', 'api-1', 'db-1']) {
+        const pod = podNamed(s, name)!;
+        // The hollow not-ready square is filled here: colour alone carries the status.
+        expect(colourDistance(pixels.centre(pod.screen), hexToRgb(pod.color)), name).toBeLessThanOrEqual(TOLERANCE);
+      }
+    });
+  });
+
   it('follows live changes: a new pod appears within 2 s, changes colour, and goes when deleted', async () => {
     const { source, url } = await serveFake();
     await withPage('live-updates', url, async ({ page }) => {
