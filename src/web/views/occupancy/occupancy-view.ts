@@ -17,8 +17,8 @@ import { fitCamera, toWorld } from './camera.js';
 import * as g from './geometry.js';
 import { OTHER_REASONS, boxKey, fillCells, layoutClusters, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
 import { CORDONED, NOT_READY, SELECTED, STATUS_SHAPE, STATUS_STYLES, cssColor, dimmed, type Rgb, type Theme } from './palette.js';
-import { cellRect, pick, type Picked } from './pick.js';
-import type { SceneSnapshot } from './scene.js';
+import { pick, type Picked } from './pick.js';
+import { describeScene, type SceneSnapshot } from './scene.js';
 import { LabelLayer } from './labels.js';
 
 export interface OccupancyOptions {
@@ -553,38 +553,16 @@ export class OccupancyView {
 
   /** What is drawn, for tests: every box and pod with its place on screen, colour and state. */
   scene(): SceneSnapshot {
-    const cam = this.cameraState;
-    const screen = (r: g.Rect) => ({ x: r.x * cam.scale + cam.x, y: r.y * cam.scale + cam.y, w: r.w * cam.scale, h: r.h * cam.scale });
-    const clusters = this.clusters();
-    const matches = this.options.hideNonMatching ? undefined : this.options.matches;
-    return {
-      camera: { ...cam },
+    return describeScene({
+      layout: this.layout,
+      camera: this.cameraState,
       view: this.viewSize(),
       frames: this.framesDrawn,
-      clusters: this.layout.clusters.map((c) => ({
-        id: c.id, name: c.name, phase: clusters.get(c.id)?.status.phase ?? 'connecting', box: screen(c),
-        groups: c.groups.map((group) => ({ value: group.value, nodes: group.nodes.map((n) => n.name), box: screen(group) })),
-      })),
-      nodes: this.layout.boxes.map((box) => ({
-        cluster: box.cluster, kind: box.kind, name: box.name, uid: box.node?.uid, box: screen(box),
-        ready: box.node?.ready, cordoned: box.node?.unschedulable, podCount: box.podCount,
-        selected: this.selection?.kind === 'Node' && this.selection.uid === box.node?.uid,
-      })),
-      pods: this.layout.boxes.flatMap((box) =>
-        box.cells.flatMap((pod, cell) => {
-          if (pod === undefined) return [];
-          const status = visualStatus(pod);
-          const dim = matches !== undefined && !matches(pod);
-          const color = STATUS_STYLES[status].color;
-          return [{
-            cluster: box.cluster, uid: pod.uid, name: pod.name, namespace: pod.namespace ?? '', node: pod.nodeName, box: box.name,
-            status, shape: STATUS_STYLES[status].shape, color: cssColor(color), drawnColor: cssColor(dim ? dimmed(color, this.theme.nodeFill) : color),
-            dim, restarts: pod.restarts, screen: screen(cellRect(box, cell)),
-            selected: this.selection?.kind === 'Pod' && this.selection.uid === pod.uid,
-          }];
-        }),
-      ),
-    };
+      clusters: this.clusters(),
+      dims: this.options.hideNonMatching ? undefined : this.options.matches,
+      selection: this.selection,
+      theme: this.theme,
+    });
   }
 }
 

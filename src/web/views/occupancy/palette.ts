@@ -38,7 +38,6 @@ export interface Theme {
   name: 'light' | 'dark';
   background: Rgb;
   clusterFill: Rgb;
-  groupFill: Rgb;
   nodeFill: Rgb;
   border: Rgb;
   header: Rgb;
@@ -57,7 +56,6 @@ export const LIGHT: Theme = {
   name: 'light',
   background: [0xf4, 0xf5, 0xf7],
   clusterFill: [0xff, 0xff, 0xff],
-  groupFill: [0xee, 0xf0, 0xf4],
   nodeFill: [0xff, 0xff, 0xff],
   border: [0xb8, 0xbe, 0xc8],
   header: [0xd9, 0xde, 0xe6],
@@ -75,7 +73,6 @@ export const DARK: Theme = {
   name: 'dark',
   background: [0x11, 0x14, 0x1a],
   clusterFill: [0x1a, 0x1e, 0x26],
-  groupFill: [0x22, 0x27, 0x31],
   nodeFill: [0x15, 0x19, 0x20],
   border: [0x3a, 0x42, 0x50],
   header: [0x2c, 0x33, 0x40],
@@ -92,7 +89,6 @@ export const DARK: Theme = {
 /** Node state marks (alert colours are Okabe–Ito too). */
 export const NOT_READY: Rgb = [0xd5, 0x5e, 0x00];
 export const CORDONED: Rgb = [0xe6, 0x9f, 0x00];
-export const TAINTED: Rgb = [0xcc, 0x79, 0xa7];
 export const SELECTED: Rgb = [0x00, 0x72, 0xb2];
 
 export function cssColor([r, g, b]: Rgb): string {

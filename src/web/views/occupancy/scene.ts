@@ -1,7 +1,13 @@
 // The test hook's view of what the occupancy view drew (window.__kubeglance.scene()). Screen
 // rectangles are CSS pixels relative to the canvas.
-import type { VisualStatus } from '../../../model/occupancy.js';
-import type { Camera } from '../../url-state.js';
+import type { ClusterState } from '../../../model/cluster-state.js';
+import { visualStatus, type VisualStatus } from '../../../model/occupancy.js';
+import type { PodRecord } from '../../../model/records.js';
+import type { Camera, Selection } from '../../url-state.js';
+import type { Rect } from './geometry.js';
+import type { OccupancyLayout } from './layout.js';
+import { STATUS_STYLES, cssColor, dimmed, type Theme } from './palette.js';
+import { cellRect } from './pick.js';
 
 export interface ScreenRect {
   x: number;
@@ -44,4 +50,49 @@ export interface SceneSnapshot {
     screen: ScreenRect;
     selected: boolean;
   }[];
+}
+
+export interface SceneInput {
+  layout: OccupancyLayout;
+  camera: Camera;
+  view: { width: number; height: number };
+  frames: number;
+  clusters: ReadonlyMap<string, ClusterState>;
+  /** The filter when it dims (undefined when there is none, or when it hides). */
+  dims: ((pod: PodRecord) => boolean) | undefined;
+  selection: Selection | null;
+  theme: Theme;
+}
+
+/** Every box and pod of a layout with its place on screen, colour and state. */
+export function describeScene({ layout, camera, view, frames, clusters, dims, selection, theme }: SceneInput): SceneSnapshot {
+  const screen = (r: Rect) => ({ x: r.x * camera.scale + camera.x, y: r.y * camera.scale + camera.y, w: r.w * camera.scale, h: r.h * camera.scale });
+  return {
+    camera: { ...camera },
+    view,
+    frames,
+    clusters: layout.clusters.map((c) => ({
+      id: c.id, name: c.name, phase: clusters.get(c.id)?.status.phase ?? 'connecting', box: screen(c),
+      groups: c.groups.map((group) => ({ value: group.value, nodes: group.nodes.map((n) => n.name), box: screen(group) })),
+    })),
+    nodes: layout.boxes.map((box) => ({
+      cluster: box.cluster, kind: box.kind, name: box.name, uid: box.node?.uid, box: screen(box),
+      ready: box.node?.ready, cordoned: box.node?.unschedulable, podCount: box.podCount,
+      selected: selection?.kind === 'Node' && selection.uid === box.node?.uid,
+    })),
+    pods: layout.boxes.flatMap((box) =>
+      box.cells.flatMap((pod, cell) => {
+        if (pod === undefined) return [];
+        const status = visualStatus(pod);
+        const dim = dims !== undefined && !dims(pod);
+        const color = STATUS_STYLES[status].color;
+        return [{
+          cluster: box.cluster, uid: pod.uid, name: pod.name, namespace: pod.namespace ?? '', node: pod.nodeName, box: box.name,
+          status, shape: STATUS_STYLES[status].shape, color: cssColor(color), drawnColor: cssColor(dim ? dimmed(color, theme.nodeFill) : color),
+          dim, restarts: pod.restarts, screen: screen(cellRect(box, cell)),
+          selected: selection?.kind === 'Pod' && selection.uid === pod.uid,
+        }];
+      }),
+    ),
+  };
 }
