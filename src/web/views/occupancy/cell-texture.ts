@@ -39,11 +39,12 @@ export class CellTexture {
     return { rgb: [this.data[o]!, this.data[o + 1]!, this.data[o + 2]!], alpha: this.data[o + 3]! };
   }
 
-  /** Uploads the texture if a cell changed since the last frame. */
-  flush(): void {
-    if (!this.dirty) return;
+  /** Uploads the texture if a cell changed since the last frame; returns whether it did. */
+  flush(): boolean {
+    if (!this.dirty) return false;
     this.source.update();
     this.dirty = false;
+    return true;
   }
 }
 

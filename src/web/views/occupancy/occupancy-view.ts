@@ -20,6 +20,7 @@ import { CORDONED, NOT_READY, SELECTED, STATUS_SHAPE, STATUS_STYLES, cssColor, d
 import { pick, type Picked } from './pick.js';
 import { describeScene, type SceneSnapshot } from './scene.js';
 import { LabelLayer } from './labels.js';
+import { MapCache } from './map-cache.js';
 
 export interface OccupancyOptions {
   groupBy: string;
@@ -41,6 +42,8 @@ export interface OccupancyOptions {
 const LAYOUT_INTERVAL_MS = 1000;
 const MAX_LAYOUT_INTERVAL_MS = 5000;
 const LAYOUT_COST_FACTOR = 10;
+/** The camera counts as moving until it has rested this long. */
+const SETTLE_MS = 300;
 
 export class OccupancyView {
   private app!: Application;
@@ -83,6 +86,10 @@ export class OccupancyView {
     { chromeUniforms: this.chromeUniforms },
   );
   private labels!: LabelLayer;
+  private cache!: MapCache;
+  /** When the camera last moved (a pan or zoom in progress shows the cached map moved). */
+  private cameraMovedAt = -Infinity;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private layout: OccupancyLayout = { clusters: [], boxes: [], boxByKey: new Map(), cellCount: 0, width: 0, height: 0 };
   private quadOfBox = new Map<PodBox, number>();
   private cameraState: Camera = { x: 0, y: 0, scale: 1 };
@@ -140,7 +147,9 @@ export class OccupancyView {
     this.applyThemeUniforms();
     this.world.addChild(this.frames.mesh, this.grid.mesh, this.chrome.mesh);
     this.labels = new LabelLayer(this.theme);
-    this.app.stage.addChild(this.world, this.labels.container);
+    this.cache = new MapCache(this.app.renderer, this.viewSize().width, this.viewSize().height);
+    this.cache.root.addChild(this.world);
+    this.app.stage.addChild(this.cache.display, this.labels.container);
     new ResizeObserver(() => this.resize()).observe(this.host);
     this.relayout();
   }
@@ -163,7 +172,7 @@ export class OccupancyView {
 
   /** Whether a frame or layout is pending (tests wait until the view is idle). */
   get busy(): boolean {
-    return this.frameRequested || this.layoutWanted || this.dirtyBoxes.size > 0;
+    return this.frameRequested || this.layoutWanted || this.dirtyBoxes.size > 0 || this.settleTimer !== undefined;
   }
 
   setOptions(options: OccupancyOptions): void {
@@ -213,6 +222,13 @@ export class OccupancyView {
       this.cameraState = camera;
     }
     this.onCameraChange(this.cameraState, byUser);
+    // One more frame once the camera rests, to redraw the map exactly under it.
+    this.cameraMovedAt = performance.now();
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      this.requestRender();
+    }, SETTLE_MS + 20);
     this.requestRender();
   }
 
@@ -261,6 +277,7 @@ export class OccupancyView {
   destroy(): void {
     this.destroyed = true;
     clearTimeout(this.layoutTimer);
+    clearTimeout(this.settleTimer);
     this.app.destroy(true, { children: true, texture: true });
   }
 
@@ -512,9 +529,8 @@ export class OccupancyView {
     this.frameRequested = false;
     if (this.destroyed) return;
     const started = performance.now();
-    const { x, y, scale } = this.cameraState;
-    this.world.position.set(x, y);
-    this.world.scale.set(scale);
+    const now = performance.now();
+    const { scale } = this.cameraState;
     const unitsPerPixel = 1 / scale;
     this.gridUniforms.uniforms['uUnitsPerPixel'] = unitsPerPixel;
     this.chromeUniforms.uniforms['uUnitsPerPixel'] = unitsPerPixel;
@@ -524,10 +540,9 @@ export class OccupancyView {
     this.grid.useDetail(detail);
     this.chrome.useDetail(detail);
     if (this.framesScale !== scale) this.writeFrames(scale);
-    this.frames.flush();
-    this.grid.flush();
-    this.chrome.flush();
-    this.cells.flush();
+    // Bitwise or: every mesh must upload, whatever the others did.
+    if (Number(this.frames.flush()) | Number(this.grid.flush()) | Number(this.chrome.flush()) | Number(this.cells.flush())) this.cache.invalidate();
+    this.cache.update(this.world, this.cameraState, now - this.cameraMovedAt < SETTLE_MS, now);
     this.labels.update(this.layout, this.cameraState, this.viewSize(), this.clusters());
     this.app.render();
     if (this.framesDrawn === 0 || (this.layout.boxes.length > 0 && performance.getEntriesByName('kubeglance:first-data-frame').length === 0)) {
@@ -541,6 +556,7 @@ export class OccupancyView {
     const width = Math.max(1, this.host.clientWidth);
     const height = Math.max(1, this.host.clientHeight);
     this.app.renderer.resize(width, height);
+    this.cache.resize(width, height);
     if (this.fitting) this.setCamera(null);
     this.requestRender();
   }

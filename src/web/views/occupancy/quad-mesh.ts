@@ -79,15 +79,16 @@ export class QuadMesh<A extends Layout> {
     if (this.mesh.shader !== this.shaders[detail]) this.mesh.shader = this.shaders[detail];
   }
 
-  /** Uploads what changed since the last frame. */
-  flush(): void {
-    if (!this.dirty) return;
+  /** Uploads what changed since the last frame; returns whether anything did. */
+  flush(): boolean {
+    if (!this.dirty) return false;
     for (const name of ['aPosition', 'aLocal', ...this.names]) this.geometry.getAttribute(name).buffer.update();
     this.geometry.indexBuffer.update();
     // Draw only the quads in use; the buffers may be larger. (A count of 0 would mean "all".)
     this.geometry.indexCount = this.count * 6;
     this.mesh.visible = this.count > 0;
     this.dirty = false;
+    return true;
   }
 
   private size(name: string): number {
