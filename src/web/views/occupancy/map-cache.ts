@@ -8,10 +8,8 @@
 // Why: in software GL (no GPU) shading the whole map costs about twice a plain textured quad.
 import { Container, Geometry, Mesh, RenderTexture, Shader, type Renderer } from 'pixi.js';
 import type { Camera } from '../../url-state.js';
+import { MARGIN, needsRedraw } from './redraw-policy.js';
 
-/** Drawn around the screen on every side, so that a pan of up to this many pixels needs no redraw. */
-const MARGIN = 128;
-export const REDRAW_WHILE_PANNING_MS = 250;
 
 const VERTEX = /* glsl */ `#version 300 es
 in vec2 aPosition;
@@ -76,16 +74,7 @@ export class MapCache {
    * Returns whether the map was redrawn.
    */
   update(world: Container, camera: Camera, panning: boolean, now: number): boolean {
-    const drawn = this.drawnAt;
-    const dx = drawn === undefined ? 0 : camera.x - drawn.x;
-    const dy = drawn === undefined ? 0 : camera.y - drawn.y;
-    const redraw =
-      drawn === undefined ||
-      drawn.scale !== camera.scale ||
-      Math.abs(dx) > MARGIN ||
-      Math.abs(dy) > MARGIN ||
-      (!panning && (dx !== 0 || dy !== 0)) ||
-      (this.stale && (!panning || now - this.drawnAtMs >= REDRAW_WHILE_PANNING_MS));
+    const redraw = needsRedraw({ drawnAt: this.drawnAt, drawnAtMs: this.drawnAtMs, stale: this.stale }, camera, panning, now);
     if (redraw) {
       world.position.set(camera.x + MARGIN, camera.y + MARGIN);
       world.scale.set(camera.scale);
