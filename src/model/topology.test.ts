@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from './records.js';
 import { pod } from './testing/records.js';
-import { cronJob, deployment, gateway, ingress, job, route, service, shopRecords, stateOf, statefulSet } from './testing/shop.js';
-import { OUTSIDE_ID, RELATIONS, deriveTopology, serviceOfHost, type Topology } from './topology.js';
+import { cronJob, deployment, gateway, ingress, job, namespace, networkPolicy, route, service, shopPolicyRecords, shopRecords, stateOf, statefulSet } from './testing/shop.js';
+import { OUTSIDE_ID, RELATIONS, defaultDenied, deriveTopology, matchesSelector, serviceOfHost, type Topology } from './topology.js';
 
 /** Rule ids some test saw produce an edge: every rule in RELATIONS must be among them. */
 const produced = new Set<string>();
@@ -171,6 +171,81 @@ describe('deriveTopology: rules one by one', () => {
     ]);
     expect(t.edges.map((e) => [e.from, e.to, e.field])).toEqual([['Pod/shop/tool', 'Service/data/kafka', 'spec.containers[].env']]);
     expect(t.unresolved.map((u) => u.host)).toEqual(['10.0.0.1', 'kafka']);
+  });
+});
+
+describe('deriveTopology: NetworkPolicy ingress', () => {
+  const records = shopPolicyRecords();
+  const t = derive(records);
+  const allowed = t.edges.filter((e) => e.type === 'policy-allow');
+
+  it('draws exactly the allowed peers: same-namespace podSelectors and a namespaceSelector; ipBlock, allow-all and egress are not drawn', () => {
+    expect(allowed.map((e) => [e.from, e.to, e.field])).toEqual(
+      [
+        [D('checkout'), D('payments'), 'spec.ingress[0].from[0]'],
+        [D('frontend'), D('cart'), 'spec.ingress[0].from[0]'],
+        ['Deployment/monitoring/prometheus', D('checkout'), 'spec.ingress[0].from[0]'],
+        ['Deployment/monitoring/prometheus', D('payments'), 'spec.ingress[0].from[0]'],
+      ].sort(),
+    );
+    expect(allowed.every((e) => e.rule === 'network-policy-ingress')).toBe(true);
+    expect(allowed.find((e) => e.to === D('cart'))?.reason).toBe('Deployment shop/frontend may connect to Deployment shop/cart: allowed by NetworkPolicy shop/frontend-to-cart');
+    expect(allowed.find((e) => e.from.includes('prometheus'))?.reason).toContain('NetworkPolicy shop/ops-scrape');
+  });
+
+  it('leaves the other edges as they were', () => {
+    expect(t.edges.filter((e) => e.type !== 'policy-allow')).toEqual(deriveTopology(stateOf(shopRecords())).edges);
+  });
+
+  it('lists the pods selected by a default-deny ingress policy', () => {
+    expect([...defaultDenied(stateOf(records))].sort()).toEqual([...['cart', 'catalog', 'checkout', 'frontend', 'payments'].map(D), STS('postgres'), STS('redis')]);
+    expect(defaultDenied(stateOf(shopRecords())).size).toBe(0);
+  });
+
+  it('an empty namespaceSelector allows every namespace; a peer without podSelector allows every pod there', () => {
+    const t2 = derive([
+      namespace('shop'),
+      deployment('web'),
+      deployment('agent', { namespace: 'elsewhere', uid: 'deploy-agent' }), // no Namespace record
+      deployment('batch', { namespace: 'jobs', uid: 'deploy-batch' }),
+      namespace('jobs', { team: 'data' }),
+      networkPolicy('any-ns', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ peers: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'agent' } } }] }] }),
+      networkPolicy('data-ns', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ peers: [{ namespaceSelector: { matchLabels: { team: 'data' } } }] }] }),
+    ]);
+    expect(t2.edges.map((e) => [e.from, e.to, e.field, e.reason.split('NetworkPolicy ')[1]])).toEqual([
+      ['Deployment/elsewhere/agent', D('web'), 'spec.ingress[0].from[0]', 'shop/any-ns'],
+      ['Deployment/jobs/batch', D('web'), 'spec.ingress[0].from[0]', 'shop/data-ns'],
+    ]);
+    expect(defaultDenied(stateOf([deployment('web'), networkPolicy('any-ns', { ingress: [{ peers: [] }] })])).size).toBe(0);
+  });
+});
+
+describe('matchesSelector', () => {
+  const labels = { app: 'web', tier: 'front' };
+  it.each([
+    ['absent selector selects nothing', undefined, false],
+    ['empty selector selects everything', {}, true],
+    ['matchLabels: all pairs', { matchLabels: { app: 'web', tier: 'front' } }, true],
+    ['matchLabels: a wrong value', { matchLabels: { app: 'web', tier: 'back' } }, false],
+    ['matchLabels: a missing key', { matchLabels: { zone: 'a' } }, false],
+    ['In: value among values', { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'web'] }] }, true],
+    ['In: value not among values', { matchExpressions: [{ key: 'app', operator: 'In', values: ['api'] }] }, false],
+    ['In: key absent', { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }, false],
+    ['NotIn: value not among values', { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['api'] }] }, true],
+    ['NotIn: value among values', { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] }, false],
+    ['NotIn: key absent', { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, true],
+    ['Exists: key present', { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, true],
+    ['Exists: key absent', { matchExpressions: [{ key: 'zone', operator: 'Exists' }] }, false],
+    ['DoesNotExist: key absent', { matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }, true],
+    ['DoesNotExist: key present', { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, false],
+    ['unknown operator', { matchExpressions: [{ key: 'app', operator: 'Gt', values: ['1'] }] }, false],
+    ['matchLabels AND matchExpressions', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] }, false],
+    ['several expressions all hold', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'Exists' }, { key: 'zone', operator: 'DoesNotExist' }] }, true],
+  ])('%s', (_, selector, expected) => {
+    expect(matchesSelector(selector, labels)).toBe(expected);
+  });
+  it('does not take inherited properties for labels', () => {
+    expect(matchesSelector({ matchExpressions: [{ key: 'toString', operator: 'Exists' }] }, {})).toBe(false);
   });
 });
 

@@ -10,10 +10,13 @@
 // Jobs into their CronJob, pods into their controller), bare pods, Services, Ingresses, Gateways,
 // routes, and one Outside vertex for traffic from outside the cluster.
 //
-// Not derived yet: NetworkPolicy edges ('policy-allow'), StatefulSet serviceName, EndpointSlice
-// (observed) edges, ReferenceGrants.
+// NetworkPolicy ingress rules give 'policy-allow' edges (peer workload -> selected workload);
+// policies that select pods but allow no ingress are reported by `defaultDenied`.
+//
+// Not derived yet: NetworkPolicy egress rules and ipBlock peers, StatefulSet serviceName,
+// EndpointSlice (observed) edges, ReferenceGrants.
 import type { ClusterState } from './cluster-state.js';
-import type { IngressRecord, Labels, PodRecord, RouteRecord, ServiceRecord, WorkloadRecord } from './records.js';
+import type { IngressRecord, LabelSelector, Labels, NetworkPolicyRecord, PodRecord, RouteRecord, ServiceRecord, WorkloadRecord } from './records.js';
 
 export type VertexKind =
   | 'Deployment'
@@ -181,6 +184,56 @@ export function selects(selector: Labels | undefined, labels: Labels): boolean {
 }
 
 /**
+ * Whether a metav1.LabelSelector selects `labels`: every matchLabels pair is present and every
+ * matchExpression holds (In, NotIn, Exists, DoesNotExist; NotIn and DoesNotExist hold for an
+ * absent key, an unknown operator never holds). An empty selector selects everything; an absent
+ * one (`undefined`) selects nothing, as in Kubernetes.
+ */
+export function matchesSelector(selector: LabelSelector | undefined, labels: Labels): boolean {
+  if (selector === undefined) return false;
+  const has = (key: string) => Object.hasOwn(labels, key);
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (!has(k) || labels[k] !== v) return false;
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
+    const ok =
+      operator === 'In' ? has(key) && values.includes(labels[key] as string)
+      : operator === 'NotIn' ? !has(key) || !values.includes(labels[key] as string)
+      : operator === 'Exists' ? has(key)
+      : operator === 'DoesNotExist' ? !has(key)
+      : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** The workload and bare pod vertices a NetworkPolicy applies to (its own namespace only). */
+function policyTargets(policy: NetworkPolicyRecord, podOwners: readonly PodOwnerVertex[]): PodOwnerVertex[] {
+  return podOwners.filter((o) => o.vertex.namespace === policy.namespace && matchesSelector(policy.podSelector, o.labels));
+}
+
+/**
+ * Namespace labels by name, from the Namespace records; every namespace also carries the
+ * `kubernetes.io/metadata.name` label (the API server sets it), also one that has no record.
+ */
+function namespaceLabels(state: ClusterState, namespace: string): Labels {
+  for (const ns of state.records('Namespace')) if (ns.name === namespace) return { ...ns.labels, 'kubernetes.io/metadata.name': namespace };
+  return { 'kubernetes.io/metadata.name': namespace };
+}
+
+/**
+ * Vertex ids of the workloads and bare pods selected by a default-deny ingress policy: one with
+ * policyType Ingress and no ingress rules. (Another policy may still allow some ingress to them.)
+ */
+export function defaultDenied(state: ClusterState): Set<string> {
+  const { podOwners } = buildIndex(state);
+  const denied = new Set<string>();
+  for (const policy of state.records('NetworkPolicy')) {
+    if (!policy.policyTypes.includes('Ingress') || policy.ingress.length > 0) continue;
+    for (const o of policyTargets(policy, podOwners)) denied.add(o.vertex.id);
+  }
+  return denied;
+}
+
+/**
  * A host named in configuration as a Service: "svc", "svc.ns", "svc.ns.svc",
  * "svc.ns.svc.cluster.local" (any cluster domain), with an optional ":port"; "pod.svc.ns" (a
  * StatefulSet pod through its headless Service) names the Service. Undefined for IP addresses
@@ -287,6 +340,40 @@ export const RELATIONS: readonly Relation[] = [
           else {
             const found = toService(g, from, owner.envField, target.namespace, target.name, host);
             yield 'missing' in found ? { ...found, missing: host } : found;
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'network-policy-ingress',
+    type: 'policy-allow',
+    explain: '{from} may connect to {to}: allowed by NetworkPolicy {detail}',
+    *derive(g) {
+      const nsLabels = new Map<string, Labels>();
+      const labelsOf = (ns: string) => nsLabels.get(ns) ?? nsLabels.set(ns, namespaceLabels(g.state, ns)).get(ns) as Labels;
+      for (const policy of g.state.records('NetworkPolicy')) {
+        if (!policy.policyTypes.includes('Ingress')) continue;
+        const targets = policyTargets(policy, g.podOwners);
+        if (targets.length === 0) continue;
+        const detail = `${policy.namespace ?? ''}/${policy.name}`;
+        for (const [i, rule] of policy.ingress.entries()) {
+          // A rule without peers allows every source (in and outside the cluster): not drawn,
+          // as an edge from every workload would say nothing.
+          for (const [j, peer] of rule.peers.entries()) {
+            // ipBlock peers name addresses, not workloads: not drawn.
+            if (peer.podSelector === undefined && peer.namespaceSelector === undefined) continue;
+            const field = `spec.ingress[${i}].from[${j}]`;
+            const podSelector = peer.podSelector ?? {}; // with only a namespaceSelector: every pod there
+            for (const source of g.podOwners) {
+              const ns = source.vertex.namespace ?? '';
+              const inNamespace = peer.namespaceSelector === undefined ? ns === policy.namespace : matchesSelector(peer.namespaceSelector, labelsOf(ns));
+              if (!inNamespace || !matchesSelector(podSelector, source.labels)) continue;
+              for (const target of targets) {
+                // Pods of one workload talking among themselves is no edge of the topology.
+                if (target !== source) yield { from: source.vertex.id, to: target.vertex.id, field, detail };
+              }
+            }
           }
         }
       }

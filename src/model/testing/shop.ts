@@ -5,6 +5,8 @@ import type {
   GatewayRecord,
   IngressRecord,
   JobRecord,
+  NamespaceRecord,
+  NetworkPolicyRecord,
   CronJobRecord,
   ReplicaSetRecord,
   RouteRecord,
@@ -104,6 +106,43 @@ export function gateway(name: string, fields: Partial<GatewayRecord> = {}): Gate
 
 export function route(kind: RouteRecord['kind'], name: string, fields: Partial<RouteRecord> = {}): RouteRecord {
   return { kind, uid: `${kind}-${name}`, name, namespace: NS, createdAt: 1, parents: [], hostnames: [], backends: [], ...fields };
+}
+
+export function namespace(name: string, labels: Record<string, string> = {}): NamespaceRecord {
+  return { kind: 'Namespace', uid: `ns-${name}`, name, createdAt: 1, phase: 'Active', labels };
+}
+
+export function networkPolicy(name: string, fields: Partial<NetworkPolicyRecord> = {}): NetworkPolicyRecord {
+  return { kind: 'NetworkPolicy', uid: `np-${name}`, name, namespace: NS, createdAt: 1, podSelector: {}, policyTypes: ['Ingress'], ingress: [], egress: [], ...fields };
+}
+
+/**
+ * The shop behind NetworkPolicies: default-deny ingress in `shop`, frontend -> cart,
+ * checkout -> payments, and the prometheus of the `monitoring` namespace (labelled team=ops) to
+ * every shop pod labelled part-of=shop; a `tools` namespace (team=dev) is not let in.
+ */
+export function shopPolicyRecords(): ClusterRecord[] {
+  const allow = (name: string, to: string, from: string) =>
+    networkPolicy(name, { podSelector: { matchLabels: { app: to } }, ingress: [{ peers: [{ podSelector: { matchLabels: { app: from } } }] }] });
+  return [
+    ...shopRecords(),
+    namespace('shop'),
+    namespace('monitoring', { team: 'ops' }),
+    namespace('tools', { team: 'dev' }),
+    deployment('prometheus', { namespace: 'monitoring', uid: 'deploy-prometheus', templateLabels: { app: 'prometheus' } }),
+    deployment('debug', { namespace: 'tools', uid: 'deploy-debug', templateLabels: { app: 'prometheus' } }),
+    networkPolicy('default-deny'),
+    allow('frontend-to-cart', 'cart', 'frontend'),
+    allow('checkout-to-payments', 'payments', 'checkout'),
+    networkPolicy('ops-scrape', {
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/part-of', operator: 'In', values: ['shop'] }, { key: 'app', operator: 'NotIn', values: ['frontend', 'cart', 'catalog'] }] },
+      ingress: [
+        { peers: [{ namespaceSelector: { matchLabels: { team: 'ops' } }, podSelector: { matchLabels: { app: 'prometheus' } } }, { ipBlock: { cidr: '10.0.0.0/8' } }] },
+        { peers: [] },
+      ],
+    }),
+    networkPolicy('egress-only', { policyTypes: ['Egress'], egress: [{ peers: [{ podSelector: {} }] }] }),
+  ];
 }
 
 /** The shop's records: env hosts as ingest keeps them, plus the forms the topology must normalise. */
