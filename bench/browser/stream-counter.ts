@@ -1,7 +1,7 @@
 // Counts what arrives on the event stream, as a browser gets it: changes per kind in the delta
 // frames (after the hub's coalescing). Resumes from a given seq so that it never downloads the
 // snapshot (150,000 pods at xl).
-import { createParser } from 'eventsource-parser';
+import { readEventStream } from '../../test/support/event-stream.js';
 import type { DeltaMessage } from '../../src/model/stream.js';
 
 export interface StreamCounts {
@@ -27,31 +27,17 @@ export class StreamCounter {
       signal: this.abort.signal,
     });
     if (!response.ok || !response.body) throw new Error(`stream: HTTP ${response.status}`);
-    const parser = createParser({
-      onEvent: (event) => {
-        if (event.event === 'snapshot') this.counts.snapshots++;
-        if (event.event !== 'delta') return;
-        const delta = JSON.parse(event.data) as DeltaMessage;
-        this.counts.deltas++;
-        for (const change of delta.changes) {
-          const kind = change.op === 'upsert' ? change.record.kind : change.op === 'delete' ? change.kind : 'status';
-          this.counts.byKind.set(kind, (this.counts.byKind.get(kind) ?? 0) + 1);
-          if (kind === 'Pod') this.counts.pods++;
-        }
-      },
-    });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    this.done = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          parser.feed(value);
-        }
-      } catch (error) {
-        if (!this.abort.signal.aborted) throw error;
+    this.done = readEventStream(response.body, this.abort.signal, (event) => {
+      if (event.event === 'snapshot') this.counts.snapshots++;
+      if (event.event !== 'delta') return;
+      const delta = JSON.parse(event.data) as DeltaMessage;
+      this.counts.deltas++;
+      for (const change of delta.changes) {
+        const kind = change.op === 'upsert' ? change.record.kind : change.op === 'delete' ? change.kind : 'status';
+        this.counts.byKind.set(kind, (this.counts.byKind.get(kind) ?? 0) + 1);
+        if (kind === 'Pod') this.counts.pods++;
       }
-    })();
+    });
   }
 
   /** Returns the counts so far and starts counting from zero. */

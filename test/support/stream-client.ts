@@ -1,6 +1,6 @@
 // A test client of GET /api/v1/stream that keeps its own copy of the model, exactly as a
 // browser would: snapshot, then deltas in sequence, so tests can wait for a change to arrive.
-import { createParser } from 'eventsource-parser';
+import { readEventStream } from './event-stream.js';
 import type { ClusterStatus } from '../../src/model/cluster-status.js';
 import type { ClusterRecord, RecordKind, RecordOfKind } from '../../src/model/records.js';
 import { KIND_KEYS, type DeltaMessage, type SnapshotMessage } from '../../src/model/stream.js';
@@ -31,25 +31,11 @@ export class StreamClient {
       signal: this.abort.signal,
     });
     if (!response.ok || !response.body) throw new Error(`stream: HTTP ${response.status}`);
-    const parser = createParser({
-      onEvent: (event) => {
-        if (event.event === 'snapshot') this.applySnapshot(JSON.parse(event.data) as SnapshotMessage);
-        else if (event.event === 'delta') this.applyDelta(JSON.parse(event.data) as DeltaMessage);
-        this.wake();
-      },
+    this.closed = readEventStream(response.body, this.abort.signal, (event) => {
+      if (event.event === 'snapshot') this.applySnapshot(JSON.parse(event.data) as SnapshotMessage);
+      else if (event.event === 'delta') this.applyDelta(JSON.parse(event.data) as DeltaMessage);
+      this.wake();
     });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    this.closed = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          parser.feed(value);
-        }
-      } catch (error) {
-        if (!this.abort.signal.aborted) throw error;
-      }
-    })();
     await this.waitFor(() => this.seq >= 0, 30_000, 'first snapshot');
   }
 

@@ -34,11 +34,6 @@ export class CellTexture {
     this.dirty = true;
   }
 
-  get(index: number): { rgb: [number, number, number]; alpha: number } {
-    const o = index * 4;
-    return { rgb: [this.data[o]!, this.data[o + 1]!, this.data[o + 2]!], alpha: this.data[o + 3]! };
-  }
-
   /** Uploads the texture if a cell changed since the last frame; returns whether it did. */
   flush(): boolean {
     if (!this.dirty) return false;

@@ -12,7 +12,7 @@ import type { RecordChange, StoreEvent } from '../../live/live-store.js';
 import type { Camera, NodeSort, PodSort, Selection } from '../../url-state.js';
 import { CellTexture, shapeSource } from './cell-texture.js';
 import { QuadMesh } from './quad-mesh.js';
-import { CELL_OUTLINED, CELL_RESTARTED, CHROME_VERTEX, DETAIL_MIN_CELL_PIXELS, GRID_VERTEX, SHAPES, chromeFragment, gridFragment, type Detail } from './shaders.js';
+import { CELL_OUTLINED, CELL_RESTARTED, CHROME_ATTRIBUTES, DETAIL_MIN_CELL_PIXELS, GRID_ATTRIBUTES, SHAPES, chromeFragment, gridFragment, type Detail } from './shaders.js';
 import { fitCamera, toWorld } from './camera.js';
 import * as g from './geometry.js';
 import { OTHER_REASONS, boxKey, fillCells, layoutClusters, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
@@ -64,8 +64,9 @@ export class OccupancyView {
   });
   /** Every box: fill, border and pod grid. */
   private readonly grid = new QuadMesh(
-    { aBox: 4, aFill: 4, aBorder: 4 },
-    programs('kubeglance-grid', GRID_VERTEX, gridFragment),
+    GRID_ATTRIBUTES,
+    'kubeglance-grid',
+    fragments(gridFragment),
     { uCells: this.cells.source, uShapes: shapeSource(), gridUniforms: this.gridUniforms },
   );
   /**
@@ -74,15 +75,17 @@ export class OccupancyView {
    * in software GL costs as much as all the pods.)
    */
   private readonly frames = new QuadMesh(
-    { aBox: 4, aFill: 4, aBorder: 4 },
-    programs('kubeglance-frames', GRID_VERTEX, gridFragment),
+    GRID_ATTRIBUTES,
+    'kubeglance-frames',
+    fragments(gridFragment),
     { uCells: this.cells.source, uShapes: shapeSource(), gridUniforms: this.gridUniforms },
   );
   private framesScale = 0;
   /** The top of every pod box: header band and bars. */
   private readonly chrome = new QuadMesh(
-    { aHeader: 4, aStripe: 4, aCpu: 4, aMemory: 4, aBorder: 4 },
-    programs('kubeglance-chrome', CHROME_VERTEX, chromeFragment),
+    CHROME_ATTRIBUTES,
+    'kubeglance-chrome',
+    fragments(chromeFragment),
     { chromeUniforms: this.chromeUniforms },
   );
   private labels!: LabelLayer;
@@ -353,7 +356,7 @@ export class OccupancyView {
       } else {
         unscheduledByCluster ??= new Map();
         let byReason = unscheduledByCluster.get(box.cluster);
-        if (byReason === undefined) unscheduledByCluster.set(box.cluster, (byReason = this.unscheduledPods(state)));
+        if (byReason === undefined) unscheduledByCluster.set(box.cluster, (byReason = unscheduledPodsByBox(state, this.layout)));
         pods = byReason.get(box.name) ?? [];
       }
       if (!fillCells(box, pods, state, this.layoutOptions())) {
@@ -502,10 +505,6 @@ export class OccupancyView {
     }
   }
 
-  private unscheduledPods(state: ClusterState): Map<string, PodRecord[]> {
-    return unscheduledPodsByBox(state, this.layout);
-  }
-
   private boxOfSelection(selection: Selection): PodBox | undefined {
     const state = this.clusters().get(selection.cluster);
     if (state === undefined) return undefined;
@@ -611,9 +610,6 @@ function unit(rgb: Rgb, fourth: number): [number, number, number, number] {
   return [rgb[0] / 255, rgb[1] / 255, rgb[2] / 255, fourth];
 }
 
-function programs(name: string, vertex: string, fragment: (detail: Detail) => string) {
-  return {
-    detail: { vertex, fragment: fragment('detail'), name: `${name}-detail` },
-    overview: { vertex, fragment: fragment('overview'), name: `${name}-overview` },
-  };
+function fragments(fragment: (detail: Detail) => string): Record<Detail, string> {
+  return { detail: fragment('detail'), overview: fragment('overview') };
 }

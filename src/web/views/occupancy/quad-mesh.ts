@@ -19,10 +19,14 @@ export class QuadMesh<A extends Layout> {
 
   private readonly shaders: Record<Detail, Shader>;
 
-  /** One program per level of detail, sharing the resources (textures and uniform groups). */
+  /**
+   * One program per level of detail, sharing the resources (textures and uniform groups). The
+   * vertex shader is generated from the layout; fragments read attribute `aName` as `vName`.
+   */
   constructor(
     private readonly layout: A,
-    programs: Record<Detail, { vertex: string; fragment: string; name: string }>,
+    name: string,
+    fragments: Record<Detail, string>,
     resources: Record<string, unknown>,
   ) {
     this.names = Object.keys(layout) as (keyof A & string)[];
@@ -34,9 +38,10 @@ export class QuadMesh<A extends Layout> {
       ) as never,
       indexBuffer: quadIndices(this.capacity),
     });
+    const vertex = passThroughVertex(layout);
     this.shaders = {
-      detail: Shader.from({ gl: programs.detail, resources }),
-      overview: Shader.from({ gl: programs.overview, resources }),
+      detail: Shader.from({ gl: { vertex, fragment: fragments.detail, name: `${name}-detail` }, resources }),
+      overview: Shader.from({ gl: { vertex, fragment: fragments.overview, name: `${name}-overview` }, resources }),
     };
     this.mesh = new Mesh({ geometry: this.geometry, shader: this.shaders.detail });
     // The layout decides what is visible; the mesh's bounds would only cost time to compute.
@@ -98,6 +103,34 @@ export class QuadMesh<A extends Layout> {
   private allocate(quads: number): Record<string, Float32Array> {
     return Object.fromEntries(['aPosition', 'aLocal', ...this.names].map((name) => [name, new Float32Array(quads * 4 * this.size(name))]));
   }
+}
+
+/**
+ * The vertex shader of a layout: places aPosition with PixiJS's matrices, interpolates aLocal as
+ * vLocal, and hands every other attribute on unchanged (flat) as its `v` varying. (GLSL ES 3.00:
+ * PixiJS treats a shader as ES 3.00 only when the source says so.)
+ */
+export function passThroughVertex(layout: Layout): string {
+  const names = Object.keys(layout);
+  const type = (name: string) => (layout[name] === 2 ? 'vec2' : 'vec4');
+  const varying = (name: string) => `v${name.slice(1)}`;
+  return [
+    '#version 300 es',
+    'in vec2 aPosition;',
+    'in vec2 aLocal;',
+    'out vec2 vLocal;',
+    ...names.flatMap((n) => [`in ${type(n)} ${n};`, `flat out ${type(n)} ${varying(n)};`]),
+    'uniform mat3 uProjectionMatrix;',
+    'uniform mat3 uWorldTransformMatrix;',
+    'uniform mat3 uTransformMatrix;',
+    'void main() {',
+    '  mat3 mvp = uProjectionMatrix * uWorldTransformMatrix * uTransformMatrix;',
+    '  gl_Position = vec4((mvp * vec3(aPosition, 1.0)).xy, 0.0, 1.0);',
+    '  vLocal = aLocal;',
+    ...names.map((n) => `  ${varying(n)} = ${n};`),
+    '}',
+    '',
+  ].join('\n');
 }
 
 function quadIndices(quads: number): Uint32Array {

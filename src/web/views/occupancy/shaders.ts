@@ -29,38 +29,13 @@ export const CELL_OUTLINED = 2;
 
 const f = (n: number) => n.toFixed(1);
 
-const COMMON_VERTEX = /* glsl */ `
-uniform mat3 uProjectionMatrix;
-uniform mat3 uWorldTransformMatrix;
-uniform mat3 uTransformMatrix;
-
-vec4 place(vec2 position) {
-  mat3 mvp = uProjectionMatrix * uWorldTransformMatrix * uTransformMatrix;
-  return vec4((mvp * vec3(position, 1.0)).xy, 0.0, 1.0);
-}
-`;
-
-// GLSL ES 3.00 (WebGL2): texelFetch, integer maths and flat varyings. PixiJS treats a shader as
-// ES 3.00 only when the source says so.
-export const GRID_VERTEX = /* glsl */ `#version 300 es
-in vec2 aPosition;
-in vec2 aLocal;
-in vec4 aBox;
-in vec4 aFill;
-in vec4 aBorder;
-out vec2 vLocal;
-flat out vec4 vBox;
-flat out vec4 vFill;
-flat out vec4 vBorder;
-${COMMON_VERTEX}
-void main() {
-  gl_Position = place(aPosition);
-  vLocal = aLocal;
-  vBox = aBox;
-  vFill = aFill;
-  vBorder = aBorder;
-}
-`;
+/**
+ * What each quad of a mesh carries (attribute → floats per vertex, besides aPosition and aLocal).
+ * Each attribute `aName` reaches the fragment shader as the flat varying `vName`: the vertex
+ * shader is generated from this (see quad-mesh.ts).
+ */
+export const GRID_ATTRIBUTES = { aBox: 4, aFill: 4, aBorder: 4 } as const;
+export const CHROME_ATTRIBUTES = { aHeader: 4, aStripe: 4, aCpu: 4, aMemory: 4, aBorder: 4 } as const;
 
 const GRID_FRAGMENT = /* glsl */ `
 precision highp float;
@@ -106,32 +81,6 @@ void main() {
   vec3 color = mix(vFill.rgb, texel.rgb, inGrid);
 #endif
   finalColor = vec4(mix(color, vBorder.rgb, border), 1.0);
-}
-`;
-
-export const CHROME_VERTEX = /* glsl */ `#version 300 es
-in vec2 aPosition;
-in vec2 aLocal;
-in vec4 aHeader;
-in vec4 aStripe;
-in vec4 aCpu;
-in vec4 aMemory;
-in vec4 aBorder;
-out vec2 vLocal;
-flat out vec4 vHeader;
-flat out vec4 vStripe;
-flat out vec4 vCpu;
-flat out vec4 vMemory;
-flat out vec4 vBorder;
-${COMMON_VERTEX}
-void main() {
-  gl_Position = place(aPosition);
-  vLocal = aLocal;
-  vHeader = aHeader;
-  vStripe = aStripe;
-  vCpu = aCpu;
-  vMemory = aMemory;
-  vBorder = aBorder;
 }
 `;
 
