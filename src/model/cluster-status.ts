@@ -28,6 +28,14 @@ export interface ClusterStatus {
   /** metrics.k8s.io: usage is shown only when available. */
   metrics: 'pending' | 'available' | 'unavailable';
   metricsReason?: string;
+  /**
+   * Observed traffic from Prometheus: `off` without --prometheus-url; `unavailable` with a reason
+   * when Prometheus cannot be reached or has none of the mesh series (declared edges still work).
+   */
+  traffic?: 'off' | 'pending' | 'available' | 'unavailable';
+  trafficReason?: string;
+  /** The meshes whose series were found, e.g. ["istio", "otel"]. */
+  trafficMeshes?: string[];
   /** Server version when known, e.g. "v1.36.3". */
   version?: string;
 }

@@ -27,6 +27,7 @@ export const RECORD_KINDS = [
   'Event',
   'NodeMetrics',
   'PodMetrics',
+  'Traffic',
 ] as const;
 
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -328,6 +329,52 @@ export interface UsageRecord {
   createdAt: number;
 }
 
+/**
+ * One end of observed traffic as a service mesh or tracing pipeline names it. Resolved to a
+ * topology vertex by the derivation (against the objects that exist), not by the source.
+ */
+export interface TrafficPeer {
+  namespace?: string;
+  /** The workload as the mesh names it (Istio `*_workload`, Linkerd `deployment`/`statefulset`/`daemonset`). */
+  workload?: string;
+  /** The Service the request was addressed to, when the series names it. */
+  service?: string;
+  /** OpenTelemetry service graph: `service.name`, which usually equals a workload or Service name. */
+  serviceName?: string;
+  /** Traffic from or to outside the cluster (Istio `unknown` source, an ingress gateway's clients). */
+  outside?: boolean;
+}
+
+/**
+ * Observed traffic between two peers over the last minute, from a Prometheus series set of one
+ * mesh. Polled, not watched; sent only when it moved noticeably. `uid` is stable per mesh and
+ * pair: `${mesh}:${source}->${destination}`.
+ */
+export interface TrafficRecord {
+  kind: 'Traffic';
+  uid: string;
+  /** "source → destination", for lists. */
+  name: string;
+  /** Traffic spans namespaces: see `source` and `destination`. */
+  namespace?: undefined;
+  createdAt: number;
+  mesh: 'istio' | 'linkerd' | 'otel';
+  protocol: 'http' | 'grpc' | 'tcp';
+  source: TrafficPeer;
+  destination: TrafficPeer;
+  /** Requests per second (HTTP/gRPC). */
+  requestRate?: number;
+  /** Failed requests per second (5xx, gRPC errors, Linkerd failure classification, OTel failed). */
+  errorRate?: number;
+  /** 95th percentile latency in milliseconds, where the series has a histogram. */
+  p95Ms?: number;
+  /** TCP: bytes per second both ways, and connections currently open. */
+  tcpBytesRate?: number;
+  tcpConnections?: number;
+  /** Evaluation time of the query, epoch ms. */
+  sampledAt: number;
+}
+
 export type ClusterRecord =
   | NamespaceRecord
   | NodeRecord
@@ -340,7 +387,8 @@ export type ClusterRecord =
   | GatewayRecord
   | RouteRecord
   | EventRecord
-  | UsageRecord;
+  | UsageRecord
+  | TrafficRecord;
 
 /** The record type of one kind (distributes over records whose `kind` is itself a union). */
 export type RecordOfKind<K extends RecordKind> = RecordWithKind<ClusterRecord, K>;
@@ -348,5 +396,5 @@ type RecordWithKind<R, K> = R extends { kind: infer RK } ? (K extends RK ? R : n
 
 /** Whether a kind is namespaced. */
 export function isNamespacedKind(kind: RecordKind): boolean {
-  return kind !== 'Node' && kind !== 'Namespace' && kind !== 'NodeMetrics';
+  return kind !== 'Node' && kind !== 'Namespace' && kind !== 'NodeMetrics' && kind !== 'Traffic';
 }

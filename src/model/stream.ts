@@ -27,6 +27,7 @@ export const KIND_KEYS = {
   Event: 'events',
   NodeMetrics: 'nodemetrics',
   PodMetrics: 'podmetrics',
+  Traffic: 'traffic',
 } as const satisfies Record<RecordKind, string>;
 
 export type KindKey = (typeof KIND_KEYS)[RecordKind];

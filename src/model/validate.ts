@@ -162,6 +162,29 @@ const route: Shape = {
   backends: list(object({ ...backendRef, kind: optional(name), weight: optional(count) })),
 };
 
+const trafficPeer = object({
+  namespace: optional(name),
+  workload: optional(name),
+  service: optional(name),
+  serviceName: optional(name),
+  outside: optional(boolean),
+});
+const traffic: Shape = {
+  kind: name,
+  uid: name,
+  name,
+  createdAt: count,
+  mesh: oneOf('istio', 'linkerd', 'otel'),
+  protocol: oneOf('http', 'grpc', 'tcp'),
+  source: trafficPeer,
+  destination: trafficPeer,
+  requestRate: optional(count),
+  errorRate: optional(count),
+  p95Ms: optional(count),
+  tcpBytesRate: optional(count),
+  tcpConnections: optional(count),
+  sampledAt: count,
+};
 const usage: Shape = { kind: name, uid: name, name, namespace: optional(name), usage: resources, sampledAt: count, createdAt: count };
 
 const SHAPES: Record<RecordKind, Shape> = {
@@ -259,6 +282,7 @@ const SHAPES: Record<RecordKind, Shape> = {
   },
   NodeMetrics: usage,
   PodMetrics: usage,
+  Traffic: traffic,
 };
 
 /** Problems with a record, each as "path: what is wrong"; empty when the record is valid. */

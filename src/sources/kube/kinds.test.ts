@@ -3,9 +3,9 @@ import { isNamespacedKind, RECORD_KINDS } from '../../model/records.js';
 import { collectionPath, forbiddenReason, groupVersion, METRICS_PODS, WATCHED_KINDS } from './kinds.js';
 
 describe('the kinds table', () => {
-  it('has one row for every record kind except the polled metrics', () => {
+  it('has one row for every record kind except the polled metrics and traffic', () => {
     expect(WATCHED_KINDS.map((k) => k.kind).sort()).toEqual(
-      RECORD_KINDS.filter((k) => k !== 'NodeMetrics' && k !== 'PodMetrics').sort(),
+      RECORD_KINDS.filter((k) => k !== 'NodeMetrics' && k !== 'PodMetrics' && k !== 'Traffic').sort(),
     );
   });
 
