@@ -43,7 +43,18 @@ export interface Vertex {
   desired?: number;
 }
 
-export type EdgeType = 'routes' | 'selects' | 'config' | 'policy-allow';
+/** Declared types come from RELATIONS; 'observed' edges come from Traffic records. */
+export type EdgeType = 'routes' | 'selects' | 'config' | 'policy-allow' | 'observed';
+
+/** Observed traffic on an edge, summed over the meshes that report it. */
+export interface TrafficStats {
+  requestRate?: number;
+  errorRate?: number;
+  p95Ms?: number;
+  tcpBytesRate?: number;
+  tcpConnections?: number;
+  meshes: ('istio' | 'linkerd' | 'otel')[];
+}
 
 export interface Edge {
   /** `${rule}:${from}->${to}`: one edge per rule and pair of vertices. */
@@ -57,6 +68,17 @@ export interface Edge {
   reason: string;
   /** Where it was read from, e.g. `spec.rules[0].http.paths[1].backend`; several joined by ", ". */
   field: string;
+  /** 'observed' edges: the traffic. Declared edges: the observed traffic that confirms them. */
+  traffic?: TrafficStats;
+  /**
+   * Declared edges, only when a traffic source reports for the cluster: whether observed traffic
+   * confirms this edge. Undefined when there is no traffic source (nothing to compare with).
+   */
+  observed?: boolean;
+  /** 'observed' edges: ids of the declared edges that explain the traffic (empty: unexplained). */
+  explainedBy?: string[];
+  /** Declared edges that imply a connection a NetworkPolicy blocks: the policy ("ns/name") that isolates the target. */
+  deniedBy?: string;
 }
 
 export interface Unresolved {
@@ -71,6 +93,10 @@ export interface Topology {
   vertices: Vertex[];
   edges: Edge[];
   unresolved: Unresolved[];
+  /** Vertex ids selected by a default-deny ingress (or egress) policy. */
+  defaultDeny?: string[];
+  /** Whether Traffic records exist for this cluster (observed/quiet marks mean something). */
+  trafficAvailable?: boolean;
 }
 
 /** What a rule finds: an edge to a vertex, or a name that resolves to nothing drawn. */
