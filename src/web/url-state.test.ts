@@ -7,13 +7,15 @@ import {
   NODE_SORTS,
   POD_SORTS,
   THEMES,
+  TOPOLOGY_KINDS,
+  MAX_FOCUS_HOPS,
   VIEWS,
   formatViewState,
   parseViewState,
   type ViewState,
 } from './url-state.js';
 
-const state = (changes: Partial<ViewState>): ViewState => ({ ...DEFAULT_VIEW_STATE, clusters: [], ...changes });
+const state = (changes: Partial<ViewState>): ViewState => ({ ...DEFAULT_VIEW_STATE, clusters: [], namespaces: [], kinds: [], expanded: [], ...changes });
 
 describe('formatViewState', () => {
   it('is empty for the default state', () => {
@@ -39,6 +41,21 @@ describe('formatViewState', () => {
         '&nsort=memoryUsed&psort=cpu&cam=-11,20,0.1235&sel=prod/Pod/a1-b2&tv=1&theme=dark',
     );
     expect(formatViewState(state({ sortPods: 'name' }))).toBe('?psort=name');
+  });
+
+  it('writes the topology fields after the shared ones', () => {
+    const topology = state({
+      view: 'topology',
+      selection: { cluster: 'prod', kind: 'Vertex', uid: 'Deployment/shop/cart' },
+      namespaces: ['shop', 'monitoring'],
+      kinds: ['Deployment', 'Service'],
+      focus: 'Deployment/shop/cart',
+      hops: 2,
+      expanded: ['kube-system'],
+    });
+    expect(formatViewState(topology)).toBe(
+      '?view=topology&sel=prod/Vertex/Deployment%2Fshop%2Fcart&ns=shop,monitoring&kinds=Deployment,Service&focus=Deployment/shop/cart&hops=2&expand=kube-system',
+    );
   });
 
   it('rounds the camera and keeps -0 out of the URL', () => {
@@ -88,6 +105,14 @@ describe('parseViewState', () => {
     expect(parseViewState(`?cam=${cam}`).camera).toEqual(expected);
   });
 
+  it('drops unknown kinds and out-of-range hops, keeping the rest', () => {
+    const parsed = parseViewState('?view=topology&kinds=Deployment,Secret,,Service&hops=99&focus=&ns=shop,,prod');
+    expect(parsed.kinds).toEqual(['Deployment', 'Service']);
+    expect(parsed.hops).toBe(1);
+    expect(parsed.focus).toBeNull();
+    expect(parsed.namespaces).toEqual(['shop', 'prod']);
+  });
+
   it('lets the first occurrence of a repeated key win', () => {
     expect(parseViewState('?theme=dark&theme=light').theme).toBe('dark');
   });
@@ -107,6 +132,8 @@ describe('round trip', () => {
     state({ clusters: ['prod-eu', 'prod-us'], groupBy: 'kubeglance.io/pool', sortNodes: 'age', sortPods: 'memory' }),
     state({ camera: { x: 123.7, y: -9999.2, scale: 0.3333333 }, selection: { cluster: 'prod', kind: 'Node', uid: 'worker-1' } }),
     state({ tv: true, theme: 'light' }),
+    state({ view: 'topology', namespaces: ['a,b', 'shop'], kinds: ['Ingress'], focus: 'Service/shop/a,b', hops: 3, expanded: ['x/y'] }),
+    state({ selection: { cluster: 'c', kind: 'Vertex', uid: 'Outside' }, focus: '<script>' }),
     ...hostile.map((text) => state({ query: text, clusters: [text, `${text}2`], selection: { cluster: text, kind: 'Pod', uid: text } })),
     state({ query: 'lone \ud800 surrogate' }),
   ];
@@ -120,7 +147,7 @@ describe('round trip', () => {
 });
 
 describe('parseViewState on random input', () => {
-  const alphabet = ['?', '&', '=', ',', '/', '%', '+', '#', '.', '-', 'e', '1', '0', '9', ' ', 'ü', '\ud800', 'q', 'cam', 'sel', 'clusters', 'view', 'theme', 'dark', 'Pod', '%E0', '%2C', '%'];
+  const alphabet = ['?', '&', '=', ',', '/', '%', '+', '#', '.', '-', 'e', '1', '0', '9', ' ', 'ü', '\ud800', 'q', 'cam', 'sel', 'clusters', 'view', 'theme', 'dark', 'Pod', '%E0', '%2C', '%', 'ns', 'kinds', 'hops', 'focus', 'expand', 'Vertex', 'Service'];
 
   it('never throws and always returns a valid ViewState', () => {
     let seed = 42;
@@ -143,7 +170,10 @@ describe('parseViewState on random input', () => {
         expect(parsed.camera.scale).toBeGreaterThanOrEqual(MIN_CAMERA_SCALE);
         expect(parsed.camera.scale).toBeLessThanOrEqual(MAX_CAMERA_SCALE);
       }
-      if (parsed.selection) expect(['Pod', 'Node']).toContain(parsed.selection.kind);
+      if (parsed.selection) expect(['Pod', 'Node', 'Vertex']).toContain(parsed.selection.kind);
+      expect(parsed.hops).toBeGreaterThanOrEqual(1);
+      expect(parsed.hops).toBeLessThanOrEqual(MAX_FOCUS_HOPS);
+      expect(parsed.kinds.every((k) => (TOPOLOGY_KINDS as readonly string[]).includes(k))).toBe(true);
       // Whatever was parsed formats to a URL that reproduces it.
       const formatted = formatViewState(parsed);
       expect(formatViewState(parseViewState(formatted))).toBe(formatted);

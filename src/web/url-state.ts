@@ -12,7 +12,14 @@ export const VIEWS = ['occupancy', 'topology'] as const;
 export const NODE_SORTS = ['name', 'cpuRequested', 'memoryRequested', 'cpuUsed', 'memoryUsed', 'pods', 'age'] as const;
 export const POD_SORTS = ['name', 'age', 'cpu', 'memory', 'status'] as const;
 export const THEMES = ['system', 'light', 'dark'] as const;
-export const SELECTION_KINDS = ['Pod', 'Node'] as const;
+/** 'Vertex': a topology vertex, by its id (e.g. `Deployment/shop/cart`). */
+export const SELECTION_KINDS = ['Pod', 'Node', 'Vertex'] as const;
+/** Topology vertex kinds offered by the kind filter (Outside is shown whenever an edge reaches it). */
+export const TOPOLOGY_KINDS = [
+  'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'Service', 'ExternalService', 'Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute',
+] as const;
+export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];
+export const MAX_FOCUS_HOPS = 5;
 
 export type NodeSort = (typeof NODE_SORTS)[number];
 export type PodSort = (typeof POD_SORTS)[number];
@@ -50,6 +57,14 @@ export interface ViewState {
   selection: Selection | null;
   tv: boolean;
   theme: Theme;
+  /** Topology view: namespaces shown (empty = all), kinds shown (empty = all). */
+  namespaces: string[];
+  kinds: TopologyKind[];
+  /** Topology view: a vertex id and the hops of its neighbourhood shown; null = whole graph. */
+  focus: string | null;
+  hops: number;
+  /** Topology view: namespaces expanded although the graph is large enough to collapse them. */
+  expanded: string[];
 }
 
 /** Shared: copy before changing (parseViewState always returns a fresh object). */
@@ -65,6 +80,11 @@ export const DEFAULT_VIEW_STATE: ViewState = Object.freeze({
   selection: null,
   tv: false,
   theme: 'system',
+  namespaces: [],
+  kinds: [],
+  focus: null,
+  hops: 1,
+  expanded: [],
 });
 
 /**
@@ -90,7 +110,7 @@ export function parseViewState(search: string): ViewState {
     view: oneOf(text('view'), VIEWS, d.view),
     query: text('q') ?? d.query,
     hideNonMatching: parseFlag(text('hide'), d.hideNonMatching),
-    clusters: parseClusters(params.get('clusters')),
+    clusters: parseList(params.get('clusters')),
     groupBy: parseGroupBy(text('group')),
     sortNodes: oneOf(text('nsort'), NODE_SORTS, d.sortNodes),
     sortPods: oneOf(text('psort'), POD_SORTS, d.sortPods),
@@ -98,6 +118,11 @@ export function parseViewState(search: string): ViewState {
     selection: parseSelection(params.get('sel')),
     tv: parseFlag(text('tv'), d.tv),
     theme: oneOf(text('theme'), THEMES, d.theme),
+    namespaces: parseList(params.get('ns')),
+    kinds: parseList(params.get('kinds')).filter((k): k is TopologyKind => (TOPOLOGY_KINDS as readonly string[]).includes(k)),
+    focus: text('focus') || null,
+    hops: parseHops(text('hops')),
+    expanded: parseList(params.get('expand')),
   };
 }
 
@@ -135,7 +160,13 @@ function parseFlag(value: string | undefined, fallback: boolean): boolean {
   return fallback;
 }
 
-function parseClusters(raw: string | undefined): string[] {
+function parseHops(value: string | undefined): number {
+  const hops = Number(value);
+  return value !== undefined && Number.isInteger(hops) && hops >= 1 && hops <= MAX_FOCUS_HOPS ? hops : DEFAULT_VIEW_STATE.hops;
+}
+
+/** A comma-separated list of encoded items; empty and malformed items dropped. */
+function parseList(raw: string | undefined): string[] {
   if (!raw) return [];
   return raw
     .split(',')
@@ -189,6 +220,15 @@ export function formatViewState(state: ViewState): string {
   if (state.selection) add('sel', [state.selection.cluster, state.selection.kind, state.selection.uid].map((part) => encode(part, READABLE_IN_LIST)).join('/'));
   if (state.tv !== d.tv) add('tv', '1');
   if (state.theme !== d.theme) add('theme', state.theme);
+  const list = (key: string, items: readonly string[]) => {
+    const kept = items.filter((item) => item !== '');
+    if (kept.length > 0) add(key, kept.map((item) => encode(item, READABLE_IN_LIST)).join(','));
+  };
+  list('ns', state.namespaces);
+  list('kinds', state.kinds);
+  if (state.focus !== null && state.focus !== '') add('focus', encode(state.focus, READABLE));
+  if (state.hops !== d.hops) add('hops', String(state.hops));
+  list('expand', state.expanded);
   return params.length > 0 ? `?${params.join('&')}` : '';
 }
 
