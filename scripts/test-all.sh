@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 scripts/ensure-chromium.sh
+scripts/ensure-prometheus.sh
 step() { printf '\n== %s\n' "$*" >&2; }
 step "typecheck (server and tests, browser app, browser tests)"
 npm run --silent typecheck

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_PORT, envName, helpText, parseConfig, type KubeConfig, type RunConfig } from './config.js';
 
-const defaultKube: KubeConfig = { contexts: [], allContexts: false, namespaces: [], metricsIntervalSeconds: 20, kubeconfigPath: undefined };
+const defaultKube: KubeConfig = { contexts: [], allContexts: false, namespaces: [], metricsIntervalSeconds: 20, kubeconfigPath: undefined, readConfigMaps: false };
 const defaults: RunConfig = {
   action: 'run',
   source: { kind: 'kube', kube: defaultKube },
   host: '127.0.0.1',
   port: DEFAULT_PORT,
   logLevel: 'info',
+  prometheus: [],
+  prometheusIntervalSeconds: 30,
 };
 const kube = (fields: Partial<KubeConfig>): RunConfig['source'] => ({ kind: 'kube', kube: { ...defaultKube, ...fields } });
 
@@ -30,6 +32,9 @@ describe('parseConfig', () => {
     ['empty variables count as unset', [], { KUBEGLANCE_PORT: '', KUBEGLANCE_DEMO: ' ' }, {}],
     ['unrelated variables are ignored', [], { KUBECONFIG: '/x', KUBEGLANCE_UNKNOWN: '1' }, {}],
     ['-- ends the flags', ['--port', '1', '--'], {}, { port: 1 }],
+    ['ConfigMaps read on request', ['--read-configmaps'], {}, { source: kube({ readConfigMaps: true }) }],
+    ['ConfigMaps read on request, from the environment', [], { KUBEGLANCE_READ_CONFIGMAPS: 'true' }, { source: kube({ readConfigMaps: true }) }],
+    ['ConfigMaps not read when the environment says no', [], { KUBEGLANCE_READ_CONFIGMAPS: '0' }, {}],
   ])('%s', (_name, argv, env, expected) => {
     expect(parseConfig(argv, env)).toEqual({ ...defaults, ...expected });
   });
@@ -62,6 +67,8 @@ describe('parseConfig', () => {
     [['--demo', '--context', 'prod'], {}, '--demo shows the embedded demo cluster and cannot be combined with --context'],
     [['--demo'], { KUBEGLANCE_KUBECONFIG: '/k' }, '--demo shows the embedded demo cluster and cannot be combined with KUBEGLANCE_KUBECONFIG'],
     [['--demo', 'xl', '--namespace', 'a'], {}, 'cannot be combined with --namespace'],
+    [['--demo', '--read-configmaps'], {}, '--demo shows the embedded demo cluster and cannot be combined with --read-configmaps'],
+    [['--read-configmaps=yes'], {}, '--read-configmaps takes no value'],
     [['--demo-churn', '5'], {}, '--demo-churn only applies together with --demo'],
     [['--demo', '--demo-churn', '-1'], {}, '--demo-churn needs a value'],
     [['--demo', '--demo-churn=fast'], {}, '--demo-churn must be a number of changes per second, got "fast"'],
@@ -79,12 +86,81 @@ describe('parseConfig', () => {
 describe('helpText', () => {
   it('lists every flag with its environment variable', () => {
     const help = helpText();
-    for (const flag of ['kubeconfig', 'context', 'all-contexts', 'namespace', 'metrics-interval', 'demo-churn', 'demo-seed', 'host', 'port', 'log-level']) {
+    for (const flag of ['kubeconfig', 'context', 'all-contexts', 'namespace', 'metrics-interval', 'read-configmaps', 'demo-churn', 'demo-seed', 'host', 'port', 'log-level']) {
       expect(help).toContain(`--${flag} `);
       expect(help).toContain(envName(flag));
     }
     expect(help).toContain('--demo[=<size>]');
     expect(help).toContain('KUBEGLANCE_CONTEXT (comma-separated)');
     expect(help).not.toContain('KUBEGLANCE_HELP');
+  });
+});
+
+describe('--prometheus-url and --prometheus-interval', () => {
+  it.each<[string, string[], Env, Partial<RunConfig>]>([
+    ['a bare URL for the only cluster', ['--prometheus-url', 'http://prometheus.monitoring:9090'], {}, { prometheus: [{ url: 'http://prometheus.monitoring:9090/' }] }],
+    ['a path prefix and a query with "=" stay part of the URL', ['--prometheus-url=https://obs.example.com/prom/?x=1'], {}, { prometheus: [{ url: 'https://obs.example.com/prom/?x=1' }] }],
+    [
+      'one per context, with the interval',
+      ['--context', 'prod', '--context', 'staging', '--prometheus-url', 'prod=http://p:9090', '--prometheus-url', 'staging=http://s:9090', '--prometheus-interval', '5'],
+      {},
+      {
+        source: kube({ contexts: ['prod', 'staging'] }),
+        prometheus: [
+          { context: 'prod', url: 'http://p:9090/' },
+          { context: 'staging', url: 'http://s:9090/' },
+        ],
+        prometheusIntervalSeconds: 5,
+      },
+    ],
+    [
+      'context names with ":" and "/" (EKS) before "="',
+      ['--all-contexts', '--prometheus-url', 'arn:aws:eks:eu-west-1:1:cluster/prod=http://p:9090'],
+      {},
+      { source: kube({ allContexts: true }), prometheus: [{ context: 'arn:aws:eks:eu-west-1:1:cluster/prod', url: 'http://p:9090/' }] },
+    ],
+    [
+      'from the environment (comma-separated)',
+      [],
+      { KUBEGLANCE_PROMETHEUS_URL: 'a=http://a:9090, b=http://b:9090', KUBEGLANCE_PROMETHEUS_INTERVAL: '12.5' },
+      {
+        prometheus: [
+          { context: 'a', url: 'http://a:9090/' },
+          { context: 'b', url: 'http://b:9090/' },
+        ],
+        prometheusIntervalSeconds: 12.5,
+      },
+    ],
+  ])('%s', (_name, argv, env, expected) => {
+    expect(parseConfig(argv, env)).toEqual({ ...defaults, ...expected });
+  });
+
+  it.each<[string[], Env, string]>([
+    [['--prometheus-url', 'prometheus:9090'], {}, '--prometheus-url: "prometheus:9090" is not a URL (expected http://<host>:<port>'],
+    [['--prometheus-url', 'not a url'], {}, '--prometheus-url: "not a url" is not a URL (expected http://<host>:<port>'],
+    [['--prometheus-url', 'ftp://p:21'], {}, '--prometheus-url: "ftp://p:21" is not an http or https URL'],
+    [['--prometheus-url', 'http://user:secret@p:9090'], {}, '--prometheus-url: credentials in the URL are not supported'],
+    [['--prometheus-url', '=http://p:9090'], {}, '--prometheus-url: "=http://p:9090" names no context before "="'],
+    [['--prometheus-url='], {}, '--prometheus-url needs a value'],
+    [['--context', 'a', '--context', 'b', '--prometheus-url', 'http://p:9090'], {}, 'several clusters are shown, so name the context the Prometheus belongs to'],
+    [['--all-contexts', '--prometheus-url', 'http://p:9090'], {}, 'several clusters are shown'],
+    [['--prometheus-url', 'http://p:9090', '--prometheus-url', 'b=http://q:9090'], {}, 'a URL without "<context>=" applies to the only cluster shown'],
+    [['--prometheus-url', 'a=http://p:9090', '--prometheus-url', 'a=http://q:9090'], {}, 'context "a" is given more than one Prometheus'],
+    [['--context', 'a', '--prometheus-url', 'b=http://p:9090'], {}, 'context "b" is not among the contexts shown (a)'],
+    [['--prometheus-interval', '10'], {}, '--prometheus-interval only applies together with --prometheus-url'],
+    [['--prometheus-url', 'http://p:9090', '--prometheus-interval', '4'], {}, '--prometheus-interval must be a number of seconds, 5 or more, got "4"'],
+    [['--demo', '--prometheus-url', 'http://p:9090'], {}, '--prometheus-url cannot be combined with --demo: the embedded demo cluster simulates its own traffic'],
+    [[], { KUBEGLANCE_PROMETHEUS_URL: 'http://p:9090', KUBEGLANCE_DEMO: 'small' }, 'KUBEGLANCE_PROMETHEUS_URL cannot be combined with KUBEGLANCE_DEMO'],
+  ])('%j %j → "%s"', (argv, env, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(ConfigError);
+    expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+
+  it('is listed in the help with its environment variables', () => {
+    const help = helpText();
+    expect(help).toContain('--prometheus-url <url>');
+    expect(help).toContain('KUBEGLANCE_PROMETHEUS_URL (comma-separated)');
+    expect(help).toContain('--prometheus-interval <seconds>');
+    expect(help).toContain('KUBEGLANCE_PROMETHEUS_INTERVAL');
   });
 });

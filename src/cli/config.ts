@@ -24,6 +24,8 @@ export interface KubeConfig {
   allContexts: boolean;
   namespaces: string[];
   metricsIntervalSeconds: number;
+  /** --read-configmaps: read ConfigMaps for the hosts their values name (needs list/watch on configmaps). */
+  readConfigMaps: boolean;
 }
 
 export interface RunConfig {
@@ -33,7 +35,19 @@ export interface RunConfig {
   host: string;
   port: number;
   logLevel: LogLevel;
+  /** Prometheus servers to read observed traffic from, one per cluster at most (empty: traffic off). */
+  prometheus: PrometheusTarget[];
+  prometheusIntervalSeconds: number;
 }
+
+/** --prometheus-url: `<url>` for the only cluster shown, or `<context>=<url>`. */
+export interface PrometheusTarget {
+  url: string;
+  /** The kubeconfig context whose cluster this Prometheus watches; absent: the only cluster shown. */
+  context?: string;
+}
+
+export const DEFAULT_PROMETHEUS_INTERVAL_SECONDS = 30;
 
 export type Config = RunConfig | { action: 'help' } | { action: 'version' };
 
@@ -57,9 +71,16 @@ const FLAGS = {
   'all-contexts': { help: 'show every context in the kubeconfig' },
   namespace: { value: '<ns>', multiple: true, help: 'read only this namespace; repeat for several (default: all)' },
   'metrics-interval': { value: '<seconds>', help: 'how often to poll metrics.k8s.io, 15-30 (default: 20)' },
+  'read-configmaps': { help: 'also read ConfigMaps, for the services their values name (needs list/watch on configmaps; Secrets are never read)' },
   demo: { value: '[=<size>]', help: 'show the embedded demo cluster: small, medium (default), large or xl' },
   'demo-churn': { value: '<per-second>', help: 'changes per second in the demo cluster' },
   'demo-seed': { value: '<n>', help: 'seed of the demo cluster (same seed, same cluster)' },
+  'prometheus-url': {
+    value: '<url>',
+    multiple: true,
+    help: 'read observed traffic (Istio, Linkerd, OpenTelemetry service graph) from this Prometheus; with several clusters, <context>=<url> for each',
+  },
+  'prometheus-interval': { value: '<seconds>', help: `how often to query Prometheus, 5 or more (default: ${DEFAULT_PROMETHEUS_INTERVAL_SECONDS})` },
   host: { value: '<address>', help: 'address to listen on (default: 127.0.0.1; anything else is reachable without authentication)' },
   port: { value: '<port>', help: `port to listen on, 0 for any free one (default: ${DEFAULT_PORT})` },
   'log-level': { value: '<level>', help: `${LOG_LEVELS.join(', ')} (default: info)` },
@@ -203,6 +224,7 @@ function validate(raw: RawValues): RunConfig {
     host: nonEmpty(raw.host) ?? '127.0.0.1',
     port: raw.port === undefined ? DEFAULT_PORT : integerIn(raw.port, 0, 65_535, 'a port number (0-65535)'),
     logLevel: raw['log-level'] === undefined ? 'info' : oneOf(raw['log-level'], LOG_LEVELS, 'log level'),
+    ...prometheusConfig(raw),
   };
   if (raw.demo !== undefined) return { ...common, source: { kind: 'demo', demo: demoConfig(raw.demo, raw) } };
   for (const flag of ['demo-churn', 'demo-seed'] as const) {
@@ -212,8 +234,63 @@ function validate(raw: RawValues): RunConfig {
   return { ...common, source: { kind: 'kube', kube: kubeConfig(raw) } };
 }
 
+function prometheusConfig(raw: RawValues): Pick<RunConfig, 'prometheus' | 'prometheusIntervalSeconds'> {
+  const given = raw['prometheus-url'];
+  const interval = raw['prometheus-interval'];
+  if (given === undefined) {
+    if (interval !== undefined) throw new ConfigError(`${interval.from} only applies together with --prometheus-url`);
+    return { prometheus: [], prometheusIntervalSeconds: DEFAULT_PROMETHEUS_INTERVAL_SECONDS };
+  }
+  if (raw.demo !== undefined) {
+    throw new ConfigError(`${given.from} cannot be combined with ${raw.demo.from}: the embedded demo cluster simulates its own traffic`);
+  }
+  const targets = list(given).map((value) => prometheusTarget(value, given.from));
+  const bare = targets.filter((t) => t.context === undefined);
+  if (bare.length > 0 && targets.length > 1) {
+    throw new ConfigError(`${given.from}: a URL without "<context>=" applies to the only cluster shown; with several, name the context of each (<context>=<url>)`);
+  }
+  const contexts = list(raw.context);
+  if (bare.length > 0 && (contexts.length > 1 || raw['all-contexts'] !== undefined)) {
+    throw new ConfigError(`${given.from}: several clusters are shown, so name the context the Prometheus belongs to: --prometheus-url <context>=<url>`);
+  }
+  const seen = new Set<string>();
+  for (const { context } of targets) {
+    if (context === undefined) continue;
+    if (seen.has(context)) throw new ConfigError(`${given.from}: context "${context}" is given more than one Prometheus`);
+    seen.add(context);
+    if (contexts.length > 0 && !contexts.includes(context)) {
+      throw new ConfigError(`${given.from}: context "${context}" is not among the contexts shown (${contexts.join(', ')})`);
+    }
+  }
+  return {
+    prometheus: targets,
+    prometheusIntervalSeconds: interval === undefined ? DEFAULT_PROMETHEUS_INTERVAL_SECONDS : decimalIn(interval, 5, 86_400, 'a number of seconds, 5 or more'),
+  };
+}
+
+/** `<url>` or `<context>=<url>`. A value that starts with a scheme is a URL, whatever `=` its query holds. */
+function prometheusTarget(value: string, from: string): PrometheusTarget {
+  const bareUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+  const split = bareUrl ? -1 : value.indexOf('=');
+  const context = split < 0 ? undefined : value.slice(0, split);
+  const text = split < 0 ? value : value.slice(split + 1);
+  if (context === '') throw new ConfigError(`${from}: "${value}" names no context before "="`);
+  let url: URL;
+  try {
+    // "prometheus:9090" parses as a URL of scheme "prometheus:": without "://" it is a host and port.
+    if (!text.includes('://')) throw new Error('no scheme');
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${from}: "${text}" is not a URL (expected http://<host>:<port>, e.g. http://prometheus.monitoring:9090)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${from}: "${text}" is not an http or https URL`);
+  // fetch refuses URLs with credentials, and a password must not end up in logs and status reasons.
+  if (url.username !== '' || url.password !== '') throw new ConfigError(`${from}: credentials in the URL are not supported`);
+  return context === undefined ? { url: url.href } : { url: url.href, context };
+}
+
 function demoConfig(demo: Raw, raw: RawValues): DemoConfig {
-  for (const flag of ['kubeconfig', 'context', 'all-contexts', 'namespace'] as const) {
+  for (const flag of ['kubeconfig', 'context', 'all-contexts', 'namespace', 'read-configmaps'] as const) {
     const given = raw[flag];
     if (given !== undefined) throw new ConfigError(`${demo.from} shows the embedded demo cluster and cannot be combined with ${given.from}`);
   }
@@ -238,6 +315,7 @@ function kubeConfig(raw: RawValues): KubeConfig {
     allContexts: raw['all-contexts'] !== undefined,
     namespaces,
     metricsIntervalSeconds: interval === undefined ? 20 : decimalIn(interval, 15, 30, 'a number of seconds from 15 to 30'),
+    readConfigMaps: raw['read-configmaps'] !== undefined,
   };
 }
 

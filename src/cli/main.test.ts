@@ -98,13 +98,13 @@ describe('kubeglance command', () => {
 
   it('hands the kube options, a logger and the telemetry to the kube sources', async () => {
     const kubeSources = [new FakeSource('prod'), new FakeSource('staging')];
-    const run = launch(['--context', 'prod', '--context', 'staging', '--namespace', 'shop', '--port', '0'], {
+    const run = launch(['--context', 'prod', '--context', 'staging', '--namespace', 'shop', '--read-configmaps', '--port', '0'], {
       env: { KUBEGLANCE_METRICS_INTERVAL: '30' },
       kube: async () => kubeSources,
     });
     const port = Number(URL_LINE.exec(await run.listening)?.[1]);
     const options = run.kubeCalls[0]!;
-    expect(options).toMatchObject({ contexts: ['prod', 'staging'], namespaces: ['shop'], allContexts: false, metricsIntervalMs: 30_000 });
+    expect(options).toMatchObject({ contexts: ['prod', 'staging'], namespaces: ['shop'], allContexts: false, metricsIntervalMs: 30_000, readConfigMaps: true });
     expect(typeof options.logger.info).toBe('function');
 
     options.telemetry!.apiRequest('prod', 'list', 'pods', 200);

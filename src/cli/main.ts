@@ -121,12 +121,37 @@ async function createSources(
   }
   const kube = config.source.kube;
   const sources = await factories.kube({ ...kubeOptions(kube), logger, telemetry });
-  if (sources !== null) return sources;
+  if (sources !== null) return config.prometheus.length > 0 ? withPrometheus(sources, config, logger) : sources;
   io.stderr.write(
     `kubeglance: no kubeconfig found (looked at ${kubeconfigSearch(kube.kubeconfigPath, env).paths.join(', ')}); ` +
       'showing the embedded demo cluster; use --demo to choose its size\n',
   );
+  if (config.prometheus.length > 0) io.stderr.write('kubeglance: --prometheus-url is not used: the embedded demo cluster simulates its own traffic\n');
   return [await factories.demo({ size: 'medium' })];
+}
+
+/**
+ * Wraps each source that a --prometheus-url names (by its context, which is the source id; a
+ * URL without a context names the only source) so that its stream carries observed traffic.
+ */
+async function withPrometheus(sources: ClusterSource[], config: RunConfig, logger: Logger): Promise<ClusterSource[]> {
+  const { withTraffic } = await import('../sources/prometheus/with-traffic.js');
+  const urlBySource = new Map<ClusterSource, string>();
+  for (const target of config.prometheus) {
+    const source = target.context === undefined ? sources[0] : sources.find((s) => s.id === target.context);
+    if (target.context === undefined && sources.length > 1) {
+      throw new StartupError(`--prometheus-url ${target.url} names no context, but ${sources.length} clusters are shown: use <context>=<url>`);
+    }
+    if (source === undefined) {
+      throw new StartupError(`--prometheus-url names context "${target.context}", which is not shown (shown: ${sources.map((s) => s.id).join(', ')})`);
+    }
+    urlBySource.set(source, target.url);
+  }
+  return sources.map((source) => {
+    const url = urlBySource.get(source);
+    if (url === undefined) return source;
+    return withTraffic(source, { url, intervalMs: config.prometheusIntervalSeconds * 1000, logger: logger.child({ cluster: source.id, prometheus: url }) });
+  });
 }
 
 function kubeOptions(kube: KubeConfig): Omit<KubeSourcesOptions, 'logger' | 'telemetry'> {
@@ -136,6 +161,7 @@ function kubeOptions(kube: KubeConfig): Omit<KubeSourcesOptions, 'logger' | 'tel
     allContexts: kube.allContexts,
     namespaces: kube.namespaces,
     metricsIntervalMs: kube.metricsIntervalSeconds * 1000,
+    readConfigMaps: kube.readConfigMaps,
   };
 }
 

@@ -25,6 +25,7 @@ export const RECORD_KINDS = [
   'HTTPRoute',
   'GRPCRoute',
   'Event',
+  'ConfigMap',
   'NodeMetrics',
   'PodMetrics',
   'Traffic',
@@ -134,8 +135,17 @@ export interface TemplateRefs {
   /** Names only: the contents of Secrets are never read. */
   secrets?: string[];
   persistentVolumeClaims?: string[];
-  /** Host names found in env values (e.g. "http://orders.shop:8080" → "orders.shop"). */
+  /**
+   * Host names found in env values, args and commands (e.g. "http://orders.shop:8080" →
+   * "orders.shop"), after `$(VAR)` expansion.
+   */
   envHosts?: string[];
+  /**
+   * Where each of `envHosts` was found (same index), relative to the pod spec, e.g.
+   * `containers[api].env[DATABASE_URL]`, `containers[api].args[2]`, `initContainers[wait].command[1]`.
+   * A host found in several places names the first.
+   */
+  hostFields?: string[];
 }
 
 export interface PodRecord extends RecordMeta {
@@ -315,6 +325,18 @@ export interface EventRecord extends RecordMeta {
 }
 
 /**
+ * A ConfigMap, read only when the operator opts in (--read-configmaps): the hosts its data values
+ * name, found as in env values, and where. The values themselves are never kept; binaryData is
+ * not read.
+ */
+export interface ConfigMapRecord extends RecordMeta {
+  kind: 'ConfigMap';
+  hosts: string[];
+  /** Where each of `hosts` was found (same index), e.g. `data[DATABASE_URL]`. */
+  hostFields: string[];
+}
+
+/**
  * Real usage from metrics.k8s.io, one record per node or pod, keyed by the uid of the node or
  * pod it measures (so views join by uid). Sent only when it moved noticeably.
  */
@@ -387,6 +409,7 @@ export type ClusterRecord =
   | GatewayRecord
   | RouteRecord
   | EventRecord
+  | ConfigMapRecord
   | UsageRecord
   | TrafficRecord;
 

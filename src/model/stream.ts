@@ -25,6 +25,7 @@ export const KIND_KEYS = {
   HTTPRoute: 'httproutes',
   GRPCRoute: 'grpcroutes',
   Event: 'events',
+  ConfigMap: 'configmaps',
   NodeMetrics: 'nodemetrics',
   PodMetrics: 'podmetrics',
   Traffic: 'traffic',

@@ -8,15 +8,27 @@
 //
 // Vertices are what an operator thinks in: workloads (ReplicaSets folded into their Deployment,
 // Jobs into their CronJob, pods into their controller), bare pods, Services, Ingresses, Gateways,
-// routes, and one Outside vertex for traffic from outside the cluster.
+// routes, and one Outside vertex for traffic from or to outside the cluster (added when an edge
+// reaches it).
 //
-// NetworkPolicy ingress rules give 'policy-allow' edges (peer workload -> selected workload);
-// policies that select pods but allow no ingress are reported by `defaultDenied`.
+// NetworkPolicy rules give 'policy-allow' edges (ingress: peer -> selected workload; egress:
+// selected workload -> peer; an ipBlock holding public addresses is Outside). After the rules,
+// passes over the edges add what needs them all: EndpointSlice counts on 'selects' edges,
+// `deniedBy` on declared connections the policies block (network-policy.ts), and the 'observed'
+// edges of Traffic records with the marks they put on declared edges (observed-traffic.ts).
 //
-// Not derived yet: NetworkPolicy egress rules and ipBlock peers, StatefulSet serviceName,
-// EndpointSlice (observed) edges, ReferenceGrants.
+// Not derived yet: StatefulSet serviceName, ReferenceGrants.
 import type { ClusterState } from './cluster-state.js';
-import type { IngressRecord, LabelSelector, Labels, NetworkPolicyRecord, PodRecord, RouteRecord, ServiceRecord, WorkloadRecord } from './records.js';
+import { selects } from './label-selector.js';
+import { markDenied, NetworkPolicies, policyAllowFindings, type VertexIsolation } from './network-policy.js';
+import { observeTraffic, trafficAvailable } from './observed-traffic.js';
+import type { EndpointSliceRecord, IngressRecord, Labels, PodRecord, RouteRecord, ServiceRecord, WorkloadRecord } from './records.js';
+import { configMapHostRelation, resolveServiceHost } from './topology-configmap.js';
+import { OUTSIDE_ID, vertexId } from './topology-names.js';
+
+export { matchesSelector, selects } from './label-selector.js';
+export type { VertexIsolation } from './network-policy.js';
+export { OUTSIDE_ID, serviceOfHost, vertexId } from './topology-names.js';
 
 export type VertexKind =
   | 'Deployment'
@@ -77,8 +89,16 @@ export interface Edge {
   observed?: boolean;
   /** 'observed' edges: ids of the declared edges that explain the traffic (empty: unexplained). */
   explainedBy?: string[];
-  /** Declared edges that imply a connection a NetworkPolicy blocks: the policy ("ns/name") that isolates the target. */
+  /**
+   * Declared config and routes edges whose implied connection NetworkPolicies block (to every
+   * workload behind the Service): the blocking policies, "ns/name" joined by ", " (ports ignored).
+   */
   deniedBy?: string;
+  /**
+   * 'selects' edges: the Service's endpoints (EndpointSlices) that are pods of the selected
+   * workload, ready or not. Absent when the Service has no EndpointSlice (not created yet, not readable).
+   */
+  endpoints?: { ready: number; notReady: number };
 }
 
 export interface Unresolved {
@@ -93,9 +113,14 @@ export interface Topology {
   vertices: Vertex[];
   edges: Edge[];
   unresolved: Unresolved[];
-  /** Vertex ids selected by a default-deny ingress (or egress) policy. */
+  /**
+   * Vertex ids isolated by NetworkPolicy for ingress or egress: only what a policy rule allows
+   * reaches (leaves) them, everything else is denied. Sorted. `isolation` says which direction.
+   */
   defaultDeny?: string[];
-  /** Whether Traffic records exist for this cluster (observed/quiet marks mean something). */
+  /** The isolated vertices with the policies that isolate each direction. */
+  isolation?: VertexIsolation[];
+  /** Whether Traffic records exist for this cluster or its traffic source reports available (observed/quiet marks mean something). */
   trafficAvailable?: boolean;
 }
 
@@ -112,13 +137,6 @@ export interface Relation {
   derive(graph: TopologyIndex): Iterable<Finding>;
 }
 
-/** The one vertex for traffic from outside the cluster. */
-export const OUTSIDE_ID = 'Outside';
-
-export function vertexId(kind: VertexKind, namespace: string | undefined, name: string): string {
-  return kind === 'Outside' ? OUTSIDE_ID : `${kind}/${namespace ?? ''}/${name}`;
-}
-
 // --- the vertices and the indexes the rules read ---------------------------------------------
 
 /** A workload or bare pod vertex with what it declares about its pods. */
@@ -128,6 +146,10 @@ export interface PodOwnerVertex {
   envHosts: readonly string[];
   /** Field path of env values: differs between pod templates and pods. */
   envField: string;
+  /** Where each of envHosts was read (same index), e.g. `spec.template.spec.containers[api].env[DB_URL]`; empty when the record does not say. */
+  hostFields: readonly string[];
+  /** ConfigMaps the pods read (volumes, envFrom, configMapKeyRef): the 'configmap-host' relation reads their hosts. */
+  configMaps: readonly string[];
 }
 
 export interface TopologyIndex {
@@ -137,6 +159,11 @@ export interface TopologyIndex {
   services: Map<string, string>;
   /** Workload and bare pod vertices. */
   podOwners: PodOwnerVertex[];
+  /** The same, by namespace: selectors and policies only ever look within namespaces. */
+  podOwnersByNamespace: Map<string, PodOwnerVertex[]>;
+  /** The same, by one label they carry: `labelKey(namespace, key, value)`. Service selectors start here. */
+  podOwnersByLabel: Map<string, PodOwnerVertex[]>;
+  policies: NetworkPolicies;
 }
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
@@ -157,7 +184,8 @@ function buildIndex(state: ClusterState): TopologyIndex {
       if (w.kind === 'Job' && w.owner?.kind === 'CronJob') continue; // folded into its CronJob
       const vertex = { ...named(w.kind as VertexKind, w), ready: w.ready, desired: w.desired };
       add(vertex);
-      podOwners.push({ vertex, labels: w.templateLabels ?? {}, envHosts: w.template?.envHosts ?? [], envField: 'spec.template.spec.containers[].env' });
+      const spec = w.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
+      podOwners.push({ vertex, labels: w.templateLabels ?? {}, envHosts: w.template?.envHosts ?? [], envField: 'spec.template.spec.containers[].env', hostFields: (w.template?.hostFields ?? []).map((f) => `${spec}.${f}`), configMaps: w.template?.configMaps ?? [] });
     }
   }
   // ReplicaSets are not vertices: their Deployment is. Pods with a controller are their controller.
@@ -165,7 +193,7 @@ function buildIndex(state: ClusterState): TopologyIndex {
     if (p.owner !== undefined) continue;
     const vertex = { ...named('Pod', p), ready: p.ready ? 1 : 0, desired: 1 };
     add(vertex);
-    podOwners.push({ vertex, labels: p.labels ?? {}, envHosts: p.refs?.envHosts ?? [], envField: 'spec.containers[].env' });
+    podOwners.push({ vertex, labels: p.labels ?? {}, envHosts: p.refs?.envHosts ?? [], envField: 'spec.containers[].env', hostFields: (p.refs?.hostFields ?? []).map((f) => `spec.${f}`), configMaps: p.refs?.configMaps ?? [] });
   }
   for (const s of state.records('Service') as IterableIterator<ServiceRecord>) {
     const vertex = named(s.type === 'ExternalName' ? 'ExternalService' : 'Service', s);
@@ -175,8 +203,24 @@ function buildIndex(state: ClusterState): TopologyIndex {
   for (const i of state.records('Ingress')) add(named('Ingress', i));
   for (const g of state.records('Gateway')) add(named('Gateway', g));
   for (const kind of ['HTTPRoute', 'GRPCRoute'] as const) for (const r of state.records(kind)) add(named(r.kind, r));
-  if (state.count('Ingress') + state.count('Gateway') > 0) add({ id: OUTSIDE_ID, kind: 'Outside', name: 'outside' });
-  return { state, vertices, services, podOwners };
+  const podOwnersByNamespace = new Map<string, PodOwnerVertex[]>();
+  const podOwnersByLabel = new Map<string, PodOwnerVertex[]>();
+  const push = (map: Map<string, PodOwnerVertex[]>, key: string, o: PodOwnerVertex) => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [o]);
+    else list.push(o);
+  };
+  for (const o of podOwners) {
+    const ns = o.vertex.namespace ?? '';
+    push(podOwnersByNamespace, ns, o);
+    for (const [k, v] of Object.entries(o.labels)) push(podOwnersByLabel, labelKey(ns, k, v), o);
+  }
+  return { state, vertices, services, podOwners, podOwnersByNamespace, podOwnersByLabel, policies: new NetworkPolicies(state, podOwnersByNamespace) };
+}
+
+/** Key of `podOwnersByLabel`: NUL cannot occur in namespaces, label keys or values. */
+function labelKey(namespace: string, key: string, value: string): string {
+  return `${namespace}\0${key}\0${value}`;
 }
 
 // --- the rules ---------------------------------------------------------------------------------
@@ -200,84 +244,6 @@ function* ingressBackends(i: IngressRecord): Iterable<{ field: string; service: 
 function* routes(g: TopologyIndex): Iterable<RouteRecord> {
   yield* g.state.records('HTTPRoute');
   yield* g.state.records('GRPCRoute');
-}
-
-/** All selector pairs are among the labels; an empty or absent selector selects nothing. */
-export function selects(selector: Labels | undefined, labels: Labels): boolean {
-  if (selector === undefined) return false;
-  const pairs = Object.entries(selector);
-  return pairs.length > 0 && pairs.every(([k, v]) => labels[k] === v);
-}
-
-/**
- * Whether a metav1.LabelSelector selects `labels`: every matchLabels pair is present and every
- * matchExpression holds (In, NotIn, Exists, DoesNotExist; NotIn and DoesNotExist hold for an
- * absent key, an unknown operator never holds). An empty selector selects everything; an absent
- * one (`undefined`) selects nothing, as in Kubernetes.
- */
-export function matchesSelector(selector: LabelSelector | undefined, labels: Labels): boolean {
-  if (selector === undefined) return false;
-  const has = (key: string) => Object.hasOwn(labels, key);
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (!has(k) || labels[k] !== v) return false;
-  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
-    const ok =
-      operator === 'In' ? has(key) && values.includes(labels[key] as string)
-      : operator === 'NotIn' ? !has(key) || !values.includes(labels[key] as string)
-      : operator === 'Exists' ? has(key)
-      : operator === 'DoesNotExist' ? !has(key)
-      : false;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** The workload and bare pod vertices a NetworkPolicy applies to (its own namespace only). */
-function policyTargets(policy: NetworkPolicyRecord, podOwners: readonly PodOwnerVertex[]): PodOwnerVertex[] {
-  return podOwners.filter((o) => o.vertex.namespace === policy.namespace && matchesSelector(policy.podSelector, o.labels));
-}
-
-/**
- * Namespace labels by name, from the Namespace records; every namespace also carries the
- * `kubernetes.io/metadata.name` label (the API server sets it), also one that has no record.
- */
-function namespaceLabels(state: ClusterState, namespace: string): Labels {
-  for (const ns of state.records('Namespace')) if (ns.name === namespace) return { ...ns.labels, 'kubernetes.io/metadata.name': namespace };
-  return { 'kubernetes.io/metadata.name': namespace };
-}
-
-/**
- * Vertex ids of the workloads and bare pods selected by a default-deny ingress policy: one with
- * policyType Ingress and no ingress rules. (Another policy may still allow some ingress to them.)
- */
-export function defaultDenied(state: ClusterState): Set<string> {
-  const { podOwners } = buildIndex(state);
-  const denied = new Set<string>();
-  for (const policy of state.records('NetworkPolicy')) {
-    if (!policy.policyTypes.includes('Ingress') || policy.ingress.length > 0) continue;
-    for (const o of policyTargets(policy, podOwners)) denied.add(o.vertex.id);
-  }
-  return denied;
-}
-
-/**
- * A host named in configuration as a Service: "svc", "svc.ns", "svc.ns.svc",
- * "svc.ns.svc.cluster.local" (any cluster domain), with an optional ":port"; "pod.svc.ns" (a
- * StatefulSet pod through its headless Service) names the Service. Undefined for IP addresses
- * and anything else (external names such as "api.stripe.com" are reported as unresolved by the
- * caller, since they name no Service).
- */
-export function serviceOfHost(rawHost: string, ownNamespace: string): { namespace: string; name: string } | undefined {
-  let host = rawHost.trim().toLowerCase().replace(/:\d*$/, '').replace(/\.$/, '');
-  if (host === '' || /^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return undefined;
-  const svc = /^(.+?\.[^.]+)\.svc(\..+)?$/.exec(host);
-  if (svc) host = svc[1] ?? host;
-  const parts = host.split('.');
-  if (parts.some((p) => p === '')) return undefined;
-  if (parts.length === 1) return { namespace: ownNamespace, name: parts[0] as string };
-  if (parts.length === 2) return { namespace: parts[1] as string, name: parts[0] as string };
-  // Only a cluster-DNS form (it had ".svc") may be "pod.service.namespace".
-  if (parts.length === 3 && svc) return { namespace: parts[2] as string, name: parts[1] as string };
-  return undefined;
 }
 
 export const RELATIONS: readonly Relation[] = [
@@ -346,9 +312,13 @@ export const RELATIONS: readonly Relation[] = [
       for (const s of g.state.records('Service')) {
         if (s.selector === undefined || s.type === 'ExternalName') continue;
         const from = g.services.get(`${s.namespace ?? ''}/${s.name}`) as string;
-        const detail = Object.entries(s.selector).map(([k, v]) => `${k}=${v}`).join(',');
-        for (const owner of g.podOwners) {
-          if (owner.vertex.namespace === s.namespace && selects(s.selector, owner.labels)) yield { from, to: owner.vertex.id, field: 'spec.selector', detail };
+        const pairs = Object.entries(s.selector);
+        if (pairs.length === 0) continue; // an empty selector selects nothing
+        const detail = pairs.map(([k, v]) => `${k}=${v}`).join(',');
+        // Only pods carrying the first pair can match: a lookup instead of a scan of the namespace.
+        const [key, value] = pairs[0] as [string, string];
+        for (const owner of g.podOwnersByLabel.get(labelKey(s.namespace ?? '', key, value)) ?? []) {
+          if (selects(s.selector, owner.labels)) yield { from, to: owner.vertex.id, field: 'spec.selector', detail };
         }
       }
     },
@@ -359,51 +329,22 @@ export const RELATIONS: readonly Relation[] = [
     explain: '{from} is configured to call {to} (env value names host "{detail}")',
     *derive(g) {
       for (const owner of g.podOwners) {
-        const from = owner.vertex.id;
-        for (const host of owner.envHosts) {
-          const target = serviceOfHost(host, owner.vertex.namespace ?? '');
-          if (target === undefined) yield { from, field: owner.envField, missing: host };
-          else {
-            const found = toService(g, from, owner.envField, target.namespace, target.name, host);
-            yield 'missing' in found ? { ...found, missing: host } : found;
-          }
-        }
+        for (const [i, host] of owner.envHosts.entries()) yield resolveServiceHost(g, owner.vertex.id, owner.hostFields[i] ?? owner.envField, host, owner.vertex.namespace ?? '');
       }
     },
   },
+  configMapHostRelation,
   {
     id: 'network-policy-ingress',
     type: 'policy-allow',
     explain: '{from} may connect to {to}: allowed by NetworkPolicy {detail}',
-    *derive(g) {
-      const nsLabels = new Map<string, Labels>();
-      const labelsOf = (ns: string) => nsLabels.get(ns) ?? nsLabels.set(ns, namespaceLabels(g.state, ns)).get(ns) as Labels;
-      for (const policy of g.state.records('NetworkPolicy')) {
-        if (!policy.policyTypes.includes('Ingress')) continue;
-        const targets = policyTargets(policy, g.podOwners);
-        if (targets.length === 0) continue;
-        const detail = `${policy.namespace ?? ''}/${policy.name}`;
-        for (const [i, rule] of policy.ingress.entries()) {
-          // A rule without peers allows every source (in and outside the cluster): not drawn,
-          // as an edge from every workload would say nothing.
-          for (const [j, peer] of rule.peers.entries()) {
-            // ipBlock peers name addresses, not workloads: not drawn.
-            if (peer.podSelector === undefined && peer.namespaceSelector === undefined) continue;
-            const field = `spec.ingress[${i}].from[${j}]`;
-            const podSelector = peer.podSelector ?? {}; // with only a namespaceSelector: every pod there
-            for (const source of g.podOwners) {
-              const ns = source.vertex.namespace ?? '';
-              const inNamespace = peer.namespaceSelector === undefined ? ns === policy.namespace : matchesSelector(peer.namespaceSelector, labelsOf(ns));
-              if (!inNamespace || !matchesSelector(podSelector, source.labels)) continue;
-              for (const target of targets) {
-                // Pods of one workload talking among themselves is no edge of the topology.
-                if (target !== source) yield { from: source.vertex.id, to: target.vertex.id, field, detail };
-              }
-            }
-          }
-        }
-      }
-    },
+    derive: (g) => policyAllowFindings(g, 'ingress'),
+  },
+  {
+    id: 'network-policy-egress',
+    type: 'policy-allow',
+    explain: '{from} may connect to {to}: egress allowed by NetworkPolicy {detail}',
+    derive: (g) => policyAllowFindings(g, 'egress'),
   },
 ];
 
@@ -415,9 +356,35 @@ function label(v: Vertex | undefined, id: string): string {
   return `${v.kind} ${v.namespace ? `${v.namespace}/` : ''}${v.name}`;
 }
 
-/** The declared topology of one cluster. Costs O(services × workloads) for selectors. */
+/** A rule's `explain` split at its placeholders once: one join per edge instead of three scans. */
+const templates = new Map<string, string[]>();
+
+function explain(template: string, values: Record<'from' | 'to' | 'detail', string>): string {
+  let parts = templates.get(template);
+  if (parts === undefined) templates.set(template, (parts = template.split(/\{(from|to|detail)\}/)));
+  // split with a capturing group: odd entries are placeholder names.
+  let out = '';
+  for (let i = 0; i < parts.length; i++) out += i % 2 === 0 ? parts[i] : values[parts[i] as 'from' | 'to' | 'detail'];
+  return out;
+}
+
+/**
+ * The topology of one cluster: declared edges from RELATIONS, then the passes that need them
+ * all (endpoint counts, policy denials, observed traffic). Selectors and policies are matched
+ * within namespaces, so the cost grows with workloads × their namespace's size, not the square
+ * of the cluster.
+ */
 export function deriveTopology(state: ClusterState, relations: readonly Relation[] = RELATIONS): Topology {
   const g = buildIndex(state);
+  // Outside is drawn only when an edge reaches it.
+  const reachOutside = () => g.vertices.has(OUTSIDE_ID) || g.vertices.set(OUTSIDE_ID, { id: OUTSIDE_ID, kind: 'Outside', name: 'outside' });
+  // A vertex is named in the reasons of all its edges: each name is made once.
+  const labels = new Map<string, string>();
+  const labelOf = (id: string): string => {
+    let text = labels.get(id);
+    if (text === undefined) labels.set(id, (text = label(g.vertices.get(id), id)));
+    return text;
+  };
   const edges = new Map<string, Edge>();
   const unresolved: Unresolved[] = [];
   for (const rule of relations) {
@@ -432,18 +399,92 @@ export function deriveTopology(state: ClusterState, relations: readonly Relation
         if (!existing.field.split(', ').includes(f.field)) existing.field += `, ${f.field}`;
         continue;
       }
-      const reason = rule.explain
-        .replaceAll('{from}', label(g.vertices.get(f.from), f.from))
-        .replaceAll('{to}', label(g.vertices.get(f.to), f.to))
-        .replaceAll('{detail}', f.detail ?? '');
+      if (f.from === OUTSIDE_ID || f.to === OUTSIDE_ID) reachOutside();
+      const reason = explain(rule.explain, { from: labelOf(f.from), to: labelOf(f.to), detail: f.detail ?? '' });
       edges.set(id, { id, from: f.from, to: f.to, type: rule.type, rule: rule.id, reason, field: f.field });
     }
   }
+  const declared = [...edges.values()];
+  countEndpoints(g, declared);
+  markDenied(g, declared);
+  const observed = observeTraffic(g, declared);
+  if (observed.edges.some((e) => e.from === OUTSIDE_ID || e.to === OUTSIDE_ID)) reachOutside();
+
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const byId = <T extends { id: string }>(a: T, b: T) => cmp(a.id, b.id);
+  const isolation = g.policies.isolation();
   return {
     vertices: [...g.vertices.values()].sort(byId),
-    edges: [...edges.values()].sort(byId),
-    unresolved: unresolved.sort((a, b) => cmp(a.from, b.from) || cmp(a.field, b.field) || cmp(a.host, b.host)),
+    edges: [...declared, ...observed.edges].sort(byId),
+    unresolved: [...unresolved, ...observed.unresolved].sort((a, b) => cmp(a.from, b.from) || cmp(a.field, b.field) || cmp(a.host, b.host)),
+    defaultDeny: isolation.map((i) => i.vertex),
+    isolation,
+    trafficAvailable: trafficAvailable(state),
   };
+}
+
+// --- endpoints ---------------------------------------------------------------------------------
+
+/**
+ * Sets `endpoints` on 'selects' edges: of the Service's EndpointSlice endpoints, those whose pod
+ * belongs to the selected workload. A pod listed in several slices (dual stack, or moving
+ * between slices) counts once, ready if any slice says so. Pods are found from the workload down
+ * (ReplicaSets of a Deployment, Jobs of a CronJob, then the pods-by-owner index), so the cost
+ * follows the selected workloads, not every pod of the cluster.
+ */
+function countEndpoints(g: TopologyIndex, edges: readonly Edge[]): void {
+  const slices = new Map<string, EndpointSliceRecord[]>();
+  for (const slice of g.state.records('EndpointSlice')) {
+    if (slice.serviceName === undefined) continue;
+    const key = vertexId('Service', slice.namespace, slice.serviceName);
+    const list = slices.get(key);
+    if (list === undefined) slices.set(key, [slice]);
+    else list.push(slice);
+  }
+  if (slices.size === 0) return;
+
+  const uids = new Map<string, string>();
+  for (const kind of WORKLOAD_KINDS) for (const w of g.state.records(kind)) uids.set(vertexId(kind, w.namespace, w.name), w.uid);
+  // The controllers in between: ReplicaSets (of Deployments) and Jobs (of CronJobs), by their owner's uid.
+  const children = new Map<string, string[]>();
+  for (const kind of ['ReplicaSet', 'Job'] as const) {
+    for (const r of g.state.records(kind)) {
+      if (r.owner === undefined) continue;
+      const list = children.get(r.owner.uid);
+      if (list === undefined) children.set(r.owner.uid, [r.uid]);
+      else list.push(r.uid);
+    }
+  }
+  // Several Services may select one workload: its pods are looked up once.
+  const podNamesOf = new Map<string, Set<string>>();
+  const podNames = (vertex: Vertex): Set<string> => {
+    let names = podNamesOf.get(vertex.id);
+    if (names !== undefined) return names;
+    names = new Set<string>();
+    podNamesOf.set(vertex.id, names);
+    if (vertex.kind === 'Pod') return names.add(vertex.name);
+    const uid = uids.get(vertex.id);
+    if (uid === undefined) return names;
+    for (const owner of vertex.kind === 'Deployment' || vertex.kind === 'CronJob' ? (children.get(uid) ?? []) : [uid]) {
+      for (const p of g.state.podsOwnedBy(owner)) names.add(p.name);
+    }
+    return names;
+  };
+
+  for (const e of edges) {
+    if (e.type !== 'selects') continue;
+    const serviceSlices = slices.get(e.from);
+    const target = g.vertices.get(e.to);
+    if (serviceSlices === undefined || target === undefined) continue;
+    const pods = podNames(target);
+    const ready = new Map<string, boolean>();
+    for (const slice of serviceSlices) {
+      for (const endpoint of slice.endpoints) {
+        if (endpoint.targetPod !== undefined && pods.has(endpoint.targetPod)) ready.set(endpoint.targetPod, endpoint.ready || ready.get(endpoint.targetPod) === true);
+      }
+    }
+    let readyCount = 0;
+    for (const r of ready.values()) if (r) readyCount++;
+    e.endpoints = { ready: readyCount, notReady: ready.size - readyCount };
+  }
 }

@@ -83,6 +83,21 @@ describe('validateRecord', () => {
     expect(validateRecord({ kind: 'NodeMetrics', uid: 'u', name: 'n', namespace: 'x', usage: { cpu: 1, memory: 1 }, sampledAt: 1, createdAt: 1 })).toEqual(['namespace: NodeMetrics is cluster-scoped']);
   });
 
+  it('checks that hosts and the fields they were found at run side by side', () => {
+    expect(validateRecord({ ...pod, refs: { envHosts: ['orders.shop', 'db.shop'], hostFields: ['containers[web].env[A]', 'containers[web].args[1]'] } })).toEqual([]);
+    expect(validateRecord({ ...pod, refs: { envHosts: ['orders.shop', 'db.shop'], hostFields: ['containers[web].env[A]'] } })).toEqual([
+      'refs.hostFields: expected one entry for each of envHosts, got 1 for 2',
+    ]);
+    expect(validateRecord({ ...pod, refs: { hostFields: ['containers[web].env[A]'] } })).toEqual(['refs.hostFields: expected one entry for each of envHosts, got 1 for 0']);
+    const cm = { kind: 'ConfigMap', uid: 'u', name: 'api-config', namespace: 'shop', createdAt: 0, hosts: ['db.shop'], hostFields: ['data[DATABASE_URL]'] };
+    expect(validateRecord(cm)).toEqual([]);
+    expect(validateRecord({ ...cm, hosts: [], hostFields: [] })).toEqual([]);
+    expect(validateRecord({ ...cm, hostFields: [] })).toEqual(['hostFields: expected one entry for each of hosts, got 0 for 1']);
+    expect(validateRecord({ ...cm, data: { DATABASE_URL: 'postgres://db.shop' } })).toEqual(['data: unexpected field']);
+    const { namespace: _ns, ...clusterWide } = cm;
+    expect(validateRecord(clusterWide)).toEqual(['namespace: required for ConfigMap']);
+  });
+
   it('checks nested shapes of the other kinds', () => {
     const svc = { kind: 'Service', uid: 'u', name: 's', namespace: 'n', createdAt: 0, type: 'ClusterIP', ports: [{ port: 80, targetPort: 'http' }] };
     expect(validateRecord(svc)).toEqual([]);

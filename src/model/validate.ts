@@ -108,13 +108,39 @@ const labelSelector = object({
   matchLabels: optional(labels),
   matchExpressions: optional(list(object({ key: name, operator: name, values: optional(list(string)) }))),
 });
-const templateRefs = object({
-  serviceAccount: optional(string),
-  configMaps: optional(list(name)),
-  secrets: optional(list(name)),
-  persistentVolumeClaims: optional(list(name)),
-  envHosts: optional(list(name)),
-});
+/** Every check holds (all run, so every problem is reported). */
+const all =
+  (...checks: Check[]): Check =>
+  (v, path, out) => {
+    for (const check of checks) check(v, path, out);
+  };
+
+/**
+ * Two lists of an object that run side by side (hosts, and where each was found): when the
+ * second is there, it has one entry for each entry of the first.
+ */
+const sameLength =
+  (first: string, second: string): Check =>
+  (v, path, out) => {
+    if (!isObject(v) || !Array.isArray(v[second])) return;
+    const a = v[first];
+    const b = v[second];
+    if (!Array.isArray(a) || a.length !== b.length) {
+      out.push(`${join(path, second)}: expected one entry for each of ${first}, got ${b.length} for ${Array.isArray(a) ? a.length : 0}`);
+    }
+  };
+
+const templateRefs = all(
+  object({
+    serviceAccount: optional(string),
+    configMaps: optional(list(name)),
+    secrets: optional(list(name)),
+    persistentVolumeClaims: optional(list(name)),
+    envHosts: optional(list(name)),
+    hostFields: optional(list(name)),
+  }),
+  sameLength('envHosts', 'hostFields'),
+);
 const backendRef = { service: name, namespace: optional(name), port: optional(portValue) };
 const container = object({
   name,
@@ -280,9 +306,15 @@ const SHAPES: Record<RecordKind, Shape> = {
     count,
     lastSeenAt: count,
   },
+  ConfigMap: { ...meta, hosts: list(name), hostFields: list(name) },
   NodeMetrics: usage,
   PodMetrics: usage,
   Traffic: traffic,
+};
+
+/** Checks across the fields of a record, after its shape. */
+const RECORD_CHECKS: Partial<Record<RecordKind, Check>> = {
+  ConfigMap: sameLength('hosts', 'hostFields'),
 };
 
 /** Problems with a record, each as "path: what is wrong"; empty when the record is valid. */
@@ -292,6 +324,7 @@ export function validateRecord(r: unknown): string[] {
   if (typeof kind !== 'string' || !(RECORD_KINDS as readonly string[]).includes(kind)) return [`kind: unknown kind ${describe(kind)}`];
   const out: string[] = [];
   checkShape(r, SHAPES[kind as RecordKind], '', out);
+  RECORD_CHECKS[kind as RecordKind]?.(r, '', out);
   const namespaced = isNamespacedKind(kind as RecordKind);
   if (namespaced && r.namespace === undefined) out.push(`namespace: required for ${kind}`);
   if (!namespaced && r.namespace !== undefined) out.push(`namespace: ${kind} is cluster-scoped`);

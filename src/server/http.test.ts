@@ -4,7 +4,10 @@ import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterRecord } from '../model/records.js';
 import type { SnapshotMessage } from '../model/stream.js';
+import { deployment, networkPolicy, service } from '../model/testing/shop.js';
+import type { Topology } from '../model/topology.js';
 import { KIND_KEYS } from '../model/stream.js';
 import { acceptsGzip, buildApp, HttpError, SECURITY_HEADERS } from './http.js';
 import { Hub } from './hub.js';
@@ -211,6 +214,61 @@ describe('http app', () => {
     expect(csp['object-src']).toEqual(["'none'"]);
     expect(csp['frame-ancestors']).toEqual(["'none'"]);
     expect(SECURITY_HEADERS['content-security-policy']).not.toMatch(/unsafe-(inline|eval)|\*/);
+  });
+});
+
+describe('GET /api/v1/clusters/:id/topology', () => {
+  // An id with a slash, a space and URL delimiters: the router decodes the parameter, nothing else may.
+  const ID = 'prod/eu west?#%';
+
+  function twoClusters() {
+    const store = new ClusterStore();
+    const prod = store.addCluster(ID, 'prod');
+    const other = store.addCluster('other', 'other');
+    const hub = new Hub(store, { firstSeq: 0 });
+    const app = buildApp({ store, hub, metrics: new ServerMetrics(), logger: pino({ level: 'silent' }), webRoot });
+    apps.push(app);
+    const upsert = (...records: ClusterRecord[]) => records.map((record) => ({ type: 'upsert' as const, record }));
+    prod(upsert(deployment('web', { template: { envHosts: ['api:8080', 'api.stripe.com'] } }), deployment('api'), service('api')));
+    other(upsert(deployment('batch')));
+    return { app, prod, upsert };
+  }
+  const url = (id: string) => `/api/v1/clusters/${encodeURIComponent(id)}/topology`;
+
+  it('answers the topology of that cluster, as JSON that is never cached', async () => {
+    const { app } = twoClusters();
+    const response = await app.inject(url(ID));
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('no-store');
+    const body = response.json() as Record<string, unknown> & Topology;
+    expect(Object.keys(body).sort()).toEqual(['cluster', 'defaultDeny', 'edges', 'isolation', 'trafficAvailable', 'unresolved', 'vertices']);
+    expect(body.cluster).toBe(ID);
+    expect(body.vertices.map((v) => v.id)).toEqual(['Deployment/shop/api', 'Deployment/shop/web', 'Service/shop/api']);
+    expect(body.edges.map((e) => `${e.from} -${e.type}-> ${e.to}`)).toEqual(['Deployment/shop/web -config-> Service/shop/api', 'Service/shop/api -selects-> Deployment/shop/api']);
+    expect(body.unresolved.map((u) => [u.from, u.host])).toEqual([['Deployment/shop/web', 'api.stripe.com']]);
+    expect(body.defaultDeny).toEqual([]);
+    expect(body.trafficAvailable).toBe(false);
+  });
+
+  it('follows the cluster as it changes', async () => {
+    const { app, prod, upsert } = twoClusters();
+    prod(upsert(networkPolicy('default-deny')));
+    const body = (await app.inject(url(ID))).json() as Topology;
+    expect(body.defaultDeny).toEqual(['Deployment/shop/api', 'Deployment/shop/web']);
+    expect(body.edges.find((e) => e.type === 'config')?.deniedBy).toBe('shop/default-deny');
+  });
+
+  it('says 404 in JSON for a cluster it does not have, whatever the id looks like', async () => {
+    const { app } = twoClusters();
+    for (const id of ['nope', 'prod', `${ID}/`, 'other/../other', '%2e%2e']) {
+      const response = await app.inject(url(id));
+      expect(response.statusCode, id).toBe(404);
+      expect(response.json(), id).toEqual({ error: { code: 'not_found', message: `no cluster "${id}"` } });
+    }
+    // A bare ".." segment is resolved by URL parsing before routing, as a browser would: no route at all.
+    expect((await app.inject('/api/v1/clusters/../topology')).json()).toMatchObject({ error: { code: 'not_found' } });
+    expect((await app.inject(url('other'))).json()).toMatchObject({ cluster: 'other', vertices: [{ id: 'Deployment/shop/batch' }] });
   });
 });
 

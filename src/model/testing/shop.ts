@@ -1,7 +1,9 @@
-// A small realistic shop for topology tests: five deployments, a redis cache and a postgres
-// database (StatefulSets), a Service for each, an Ingress to the frontend.
+// Record factories for topology tests (the smallest valid record of a kind in namespace "shop",
+// with fields to override), and a large generated cluster for the derivation's scale test. The
+// realistic shop itself is YAML: test/fixtures/shop.
 import type {
   DeploymentRecord,
+  EndpointSliceRecord,
   GatewayRecord,
   IngressRecord,
   JobRecord,
@@ -13,6 +15,8 @@ import type {
   ServiceRecord,
   StatefulSetRecord,
   ClusterRecord,
+  TrafficPeer,
+  TrafficRecord,
 } from '../records.js';
 import { ClusterState } from '../cluster-state.js';
 import { pod } from './records.js';
@@ -117,35 +121,9 @@ export function networkPolicy(name: string, fields: Partial<NetworkPolicyRecord>
 }
 
 /**
- * The shop behind NetworkPolicies: default-deny ingress in `shop`, frontend -> cart,
- * checkout -> payments, and the prometheus of the `monitoring` namespace (labelled team=ops) to
- * every shop pod labelled part-of=shop; a `tools` namespace (team=dev) is not let in.
+ * A small shop as records (five deployments, redis and postgres StatefulSets, a Service each, an
+ * Ingress to the frontend), for tests that want one without YAML (the browser tests).
  */
-export function shopPolicyRecords(): ClusterRecord[] {
-  const allow = (name: string, to: string, from: string) =>
-    networkPolicy(name, { podSelector: { matchLabels: { app: to } }, ingress: [{ peers: [{ podSelector: { matchLabels: { app: from } } }] }] });
-  return [
-    ...shopRecords(),
-    namespace('shop'),
-    namespace('monitoring', { team: 'ops' }),
-    namespace('tools', { team: 'dev' }),
-    deployment('prometheus', { namespace: 'monitoring', uid: 'deploy-prometheus', templateLabels: { app: 'prometheus' } }),
-    deployment('debug', { namespace: 'tools', uid: 'deploy-debug', templateLabels: { app: 'prometheus' } }),
-    networkPolicy('default-deny'),
-    allow('frontend-to-cart', 'cart', 'frontend'),
-    allow('checkout-to-payments', 'payments', 'checkout'),
-    networkPolicy('ops-scrape', {
-      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/part-of', operator: 'In', values: ['shop'] }, { key: 'app', operator: 'NotIn', values: ['frontend', 'cart', 'catalog'] }] },
-      ingress: [
-        { peers: [{ namespaceSelector: { matchLabels: { team: 'ops' } }, podSelector: { matchLabels: { app: 'prometheus' } } }, { ipBlock: { cidr: '10.0.0.0/8' } }] },
-        { peers: [] },
-      ],
-    }),
-    networkPolicy('egress-only', { policyTypes: ['Egress'], egress: [{ peers: [{ podSelector: {} }] }] }),
-  ];
-}
-
-/** The shop's records: env hosts as ingest keeps them, plus the forms the topology must normalise. */
 export function shopRecords(): ClusterRecord[] {
   const frontend = deployment('frontend', { template: { envHosts: ['cart:8080', 'catalog.shop'] } });
   return [
@@ -164,6 +142,81 @@ export function shopRecords(): ClusterRecord[] {
       rules: [{ host: 'shop.example.com', paths: [{ path: '/', backend: { service: 'frontend', port: 8080 } }] }],
     }),
   ];
+}
+
+export function endpointSlice(service: string, endpoints: EndpointSliceRecord['endpoints'], fields: Partial<EndpointSliceRecord> = {}): EndpointSliceRecord {
+  return { kind: 'EndpointSlice', uid: `eps-${service}-${endpoints.length}`, name: `${service}-abcde`, namespace: NS, createdAt: 1, serviceName: service, addressType: 'IPv4', endpoints, ...fields };
+}
+
+/** An endpoint of a pod: ready unless said otherwise. */
+export function podEndpoint(podName: string, ready = true): EndpointSliceRecord['endpoints'][number] {
+  return { targetPod: podName, ready, addresses: ['10.244.0.1'] };
+}
+
+let trafficSeq = 0;
+export function traffic(source: TrafficPeer, destination: TrafficPeer, fields: Partial<TrafficRecord> = {}): TrafficRecord {
+  const mesh = fields.mesh ?? 'istio';
+  return {
+    kind: 'Traffic',
+    uid: `${mesh}:${JSON.stringify(source)}->${JSON.stringify(destination)}#${trafficSeq++}`,
+    name: 'traffic',
+    createdAt: 1,
+    mesh,
+    protocol: 'http',
+    source,
+    destination,
+    sampledAt: 1,
+    ...fields,
+  };
+}
+
+export interface LargeClusterSize {
+  namespaces: number;
+  workloadsPerNamespace: number;
+  /** Traffic records: one per workload in order (w0 → w1 in ns-0, ...), every tenth from a workload no one has. */
+  trafficRecords: number;
+}
+
+/**
+ * A large, regular cluster, so a test can say from the size alone what the topology must hold.
+ * In each namespace `ns-<i>`: Deployments w0…w(n-1) (tier front for even j, back for odd), each
+ * with a ReplicaSet and two ready pods, a Service per Deployment with an EndpointSlice of both
+ * pods; wj's env names w(j+1) (the last wraps to w0) and, for even j, also w(j+2) as
+ * "w(j+2).ns-<i>:8080"; an Ingress to w0; a default-deny policy and one letting w0 reach the
+ * back tier.
+ */
+export function largeCluster({ namespaces, workloadsPerNamespace: n, trafficRecords }: LargeClusterSize): ClusterRecord[] {
+  const records: ClusterRecord[] = [];
+  for (let i = 0; i < namespaces; i++) {
+    const ns = `ns-${i}`;
+    records.push(namespace(ns, { tenant: `t${i % 4}` }));
+    for (let j = 0; j < n; j++) {
+      const name = `w${j}`;
+      const envHosts = [`w${(j + 1) % n}`, ...(j % 2 === 0 ? [`w${(j + 2) % n}.${ns}:8080`] : [])];
+      const d = deployment(name, { uid: `d-${ns}-${name}`, namespace: ns, templateLabels: { app: name, tier: j % 2 === 0 ? 'front' : 'back' }, template: { envHosts } });
+      const rs = { ...replicaSet(d), uid: `rs-${ns}-${name}` };
+      const pods = [0, 1].map((k) => pod(`p-${ns}-${name}-${k}`, { name: `${rs.name}-x${k}`, namespace: ns, labels: d.templateLabels ?? {}, owner: { kind: 'ReplicaSet', name: rs.name, uid: rs.uid } }));
+      records.push(d, rs, ...pods, service(name, { uid: `s-${ns}-${name}`, namespace: ns }));
+      records.push(endpointSlice(name, pods.map((p) => podEndpoint(p.name)), { uid: `eps-${ns}-${name}`, namespace: ns }));
+    }
+    records.push(ingress('web', { uid: `ing-${ns}`, namespace: ns, rules: [{ host: `${ns}.example.com`, paths: [{ path: '/', backend: { service: 'w0' } }] }] }));
+    records.push(networkPolicy('default-deny', { uid: `np-${ns}-deny`, namespace: ns }));
+    records.push(
+      networkPolicy('w0-to-back', {
+        uid: `np-${ns}-back`,
+        namespace: ns,
+        podSelector: { matchLabels: { tier: 'back' } },
+        ingress: [{ peers: [{ podSelector: { matchLabels: { app: 'w0' } } }] }],
+      }),
+    );
+  }
+  for (let k = 0; k < trafficRecords; k++) {
+    const ns = `ns-${Math.floor(k / n) % namespaces}`;
+    const j = k % n;
+    const destination = k % 10 === 9 ? `gone-${k}` : `w${(j + 1) % n}`;
+    records.push(traffic({ namespace: ns, workload: `w${j}` }, { namespace: ns, workload: destination, service: destination }, { uid: `t-${k}`, requestRate: 1, p95Ms: 10 + k }));
+  }
+  return records;
 }
 
 export function stateOf(records: ClusterRecord[]): ClusterState {

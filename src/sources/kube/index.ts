@@ -18,6 +18,8 @@ export interface KubeSourcesOptions {
   allContexts?: boolean;
   /** Scoped mode: read namespaced kinds in these namespaces only (for credentials limited to them). */
   namespaces?: string[];
+  /** --read-configmaps: also read ConfigMaps, for the hosts their values name. */
+  readConfigMaps?: boolean;
   logger: Logger;
   telemetry?: SourceTelemetry;
   metricsIntervalMs?: number;
@@ -40,7 +42,7 @@ export async function createKubeSources(options: KubeSourcesOptions): Promise<Cl
   if (options.metricsIntervalMs !== undefined) {
     timing.metrics = { ...(timing.metrics ?? DEFAULT_METRICS_TIMING), intervalMs: options.metricsIntervalMs };
   }
-  options.logger.info({ kubeconfig: loaded.origin, contexts, namespaces }, 'reading Kubernetes clusters');
+  options.logger.info({ kubeconfig: loaded.origin, contexts, namespaces, readConfigMaps: options.readConfigMaps === true }, 'reading Kubernetes clusters');
   return contexts.map((context) => {
     const id = loaded.inCluster ? 'in-cluster' : context;
     return new KubeSource({
@@ -49,6 +51,7 @@ export async function createKubeSources(options: KubeSourcesOptions): Promise<Cl
       endpoint: endpointFor(loaded.config, context),
       logger: options.logger,
       ...(namespaces ? { namespaces } : {}),
+      ...(options.readConfigMaps ? { optIns: { readConfigMaps: true } } : {}),
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       timing,
     });

@@ -1,22 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { isNamespacedKind, RECORD_KINDS } from '../../model/records.js';
-import { collectionPath, forbiddenReason, groupVersion, METRICS_PODS, WATCHED_KINDS } from './kinds.js';
+import { collectionPath, forbiddenReason, groupVersion, METRICS_PODS, OPT_IN_KINDS, WATCHED_KINDS, watchedKinds } from './kinds.js';
+
+const ALL_ROWS = [...WATCHED_KINDS, ...OPT_IN_KINDS];
 
 describe('the kinds table', () => {
   it('has one row for every record kind except the polled metrics and traffic', () => {
-    expect(WATCHED_KINDS.map((k) => k.kind).sort()).toEqual(
+    expect(ALL_ROWS.map((k) => k.kind).sort()).toEqual(
       RECORD_KINDS.filter((k) => k !== 'NodeMetrics' && k !== 'PodMetrics' && k !== 'Traffic').sort(),
     );
   });
 
   it('agrees with the model on which kinds are namespaced', () => {
-    for (const row of WATCHED_KINDS) expect(row.namespaced, row.kind).toBe(isNamespacedKind(row.kind));
+    for (const row of ALL_ROWS) expect(row.namespaced, row.kind).toBe(isNamespacedKind(row.kind));
   });
 
-  it('only ever asks for read verbs', () => {
-    for (const row of [...WATCHED_KINDS, METRICS_PODS]) {
+  it('only ever asks for read verbs, and never for Secrets', () => {
+    for (const row of [...ALL_ROWS, METRICS_PODS]) {
       for (const verb of row.verbs) expect(['get', 'list', 'watch']).toContain(verb);
+      expect(row.resource).not.toBe('secrets');
     }
+  });
+
+  it('reads ConfigMaps only when granted', () => {
+    expect(WATCHED_KINDS.every((k) => k.optIn === undefined)).toBe(true);
+    expect(OPT_IN_KINDS.every((k) => k.optIn !== undefined)).toBe(true);
+    expect(watchedKinds()).toBe(WATCHED_KINDS);
+    expect(watchedKinds({ readConfigMaps: false })).toBe(WATCHED_KINDS);
+    const granted = watchedKinds({ readConfigMaps: true });
+    expect(granted.map((k) => k.kind)).toEqual([...WATCHED_KINDS.map((k) => k.kind), 'ConfigMap']);
+    const configMaps = granted.find((k) => k.kind === 'ConfigMap')!;
+    expect(collectionPath(configMaps, 'shop')).toBe('/api/v1/namespaces/shop/configmaps');
+    // A ConfigMap may hold 1 MiB: small pages keep a LIST response far below the client's limit.
+    expect(configMaps.pageSize).toBe(50);
+    expect(forbiddenReason(configMaps)).toBe(
+      'needs list/watch on configmaps (apiGroups: [""], resources: ["configmaps"], verbs: ["list", "watch"])',
+    );
   });
 
   it('builds URLs and messages', () => {

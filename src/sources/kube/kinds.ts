@@ -2,6 +2,7 @@
 // it, and the exact RBAC rule an operator grants when access is missing.
 import type { ClusterRecord, RecordKind, RecordOfKind } from '../../model/records.js';
 import { stripNamespace, stripNode } from './strip/cluster.js';
+import { stripConfigMap } from './strip/configmap.js';
 import { stripEvent } from './strip/event.js';
 import {
   stripEndpointSlice,
@@ -49,6 +50,19 @@ export interface WatchedKind extends ApiResource {
    * reported as unavailable, not as an error.
    */
   optional?: boolean;
+  /**
+   * Rows of OPT_IN_KINDS: the option that grants reading the kind. Without it the kind is
+   * neither listed nor watched, needs no RBAC rule, and has no status.
+   */
+  optIn?: keyof KindOptIns;
+  /** Fewer objects per LIST page than usual: the kind's objects can be large. */
+  pageSize?: number;
+}
+
+/** The kinds an operator opts in to, by the option that grants each. */
+export interface KindOptIns {
+  /** --read-configmaps: ConfigMap values are read for the hosts they name (Secrets never are). */
+  readConfigMaps?: boolean;
 }
 
 function apiResource(group: string, version: string, resource: string, namespaced: boolean, verbs: readonly string[]): ApiResource {
@@ -64,7 +78,7 @@ function watched<K extends WatchedKindName>(
   namespaced: boolean,
   // Typed per kind here, so a row cannot pair a kind with another kind's strip function.
   strip: (raw: unknown) => RecordOfKind<K> | undefined,
-  extra: Pick<WatchedKind, 'fieldSelectors' | 'optional'> = {},
+  extra: Pick<WatchedKind, 'fieldSelectors' | 'optional' | 'optIn' | 'pageSize'> = {},
 ): WatchedKind {
   return { kind, ...apiResource(group, version, resource, namespaced, ['list', 'watch']), strip, ...extra };
 }
@@ -94,6 +108,23 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
     fieldSelectors: ['involvedObject.kind=Pod', 'involvedObject.kind=Node'],
   }),
 ];
+
+/**
+ * Kinds read only when the operator grants them, each with the option that does. Apart from
+ * WATCHED_KINDS, so that whatever reads "the kinds kubeglance watches" gets the default set.
+ */
+export const OPT_IN_KINDS: readonly WatchedKind[] = [
+  // A ConfigMap's data is whatever its owner put there: read for host names only, on request.
+  // One may hold 1 MiB, so a page of 50 stays far below the client's response limit where a
+  // page of 500 might not.
+  watched('ConfigMap', '', 'v1', 'configmaps', true, stripConfigMap, { optIn: 'readConfigMaps', pageSize: 50 }),
+];
+
+/** The kinds to read: the watched ones, and the opt-in ones granted. */
+export function watchedKinds(optIns: KindOptIns = {}): readonly WatchedKind[] {
+  const granted = OPT_IN_KINDS.filter((kind) => kind.optIn !== undefined && optIns[kind.optIn] === true);
+  return granted.length === 0 ? WATCHED_KINDS : [...WATCHED_KINDS, ...granted];
+}
 
 // metrics.k8s.io is polled, not watched: it has no watch, and usage is a sample, not a state.
 export const METRICS_NODES = apiResource('metrics.k8s.io', 'v1beta1', 'nodes', false, ['list']);

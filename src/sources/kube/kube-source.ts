@@ -11,7 +11,7 @@ import { toKubeApiError } from './api-error.js';
 import { Backoff, type BackoffPolicy, sleep } from './backoff.js';
 import { type Discovery, discover } from './discovery.js';
 import { EventLimiter } from './event-limiter.js';
-import { groupVersion, METRICS_PODS, WATCHED_KINDS } from './kinds.js';
+import { groupVersion, type KindOptIns, METRICS_PODS, type WatchedKind, watchedKinds } from './kinds.js';
 import { DEFAULT_METRICS_TIMING, MetricsPoller, type MetricsTiming } from './metrics-poller.js';
 import { DEFAULT_REFLECTOR_TIMING, Reflector, type ReflectorTiming } from './reflector.js';
 import { StatusTracker } from './status-tracker.js';
@@ -44,6 +44,8 @@ export interface KubeSourceOptions {
   endpoint: ApiEndpoint;
   /** Scoped mode: namespaced kinds are read in these namespaces only. */
   namespaces?: readonly string[];
+  /** Kinds read only on request (--read-configmaps); without it they are never requested. */
+  optIns?: KindOptIns;
   logger: Logger;
   telemetry?: SourceTelemetry;
   timing?: Partial<KubeSourceTiming>;
@@ -60,6 +62,7 @@ export class KubeSource implements ClusterSource {
   private readonly abort = new AbortController();
   private readonly tracker = new StatusTracker();
   private readonly reflectors: Reflector[] = [];
+  private readonly kinds: readonly WatchedKind[];
   private readonly startedKinds = new Set<RecordKind>();
   private readonly reportedNotServed = new Set<RecordKind>();
   private readonly events = new EventLimiter();
@@ -82,6 +85,7 @@ export class KubeSource implements ClusterSource {
     this.name = options.name;
     this.options = options;
     this.timing = { ...DEFAULT_KUBE_SOURCE_TIMING, ...options.timing };
+    this.kinds = watchedKinds(options.optIns);
     this.log = options.logger.child({ cluster: options.id });
     this.telemetry = options.telemetry ?? noTelemetry;
     this.client = new ApiClient({ cluster: options.id, endpoint: options.endpoint, telemetry: this.telemetry });
@@ -165,7 +169,7 @@ export class KubeSource implements ClusterSource {
 
   /** Starts reflectors for every kind discovery says is served and that is not running yet. */
   private startReflectors(discovery: Discovery): void {
-    for (const kind of WATCHED_KINDS) {
+    for (const kind of this.kinds) {
       if (this.startedKinds.has(kind.kind)) continue;
       if (discovery.groupVersions && !discovery.groupVersions.has(groupVersion(kind))) {
         const reason = `API not served by this cluster (${groupVersion(kind)} ${kind.resource})`;
@@ -187,7 +191,7 @@ export class KubeSource implements ClusterSource {
             kind,
             ...(namespace !== undefined ? { namespace } : {}),
             ...(fieldSelector !== undefined ? { fieldSelector } : {}),
-            timing: this.timing.reflector,
+            timing: kind.pageSize === undefined ? this.timing.reflector : { ...this.timing.reflector, pageSize: Math.min(kind.pageSize, this.timing.reflector.pageSize) },
             emit: (events) => this.deliverKind(kind.kind, events),
             onStatus: (status) => {
               this.tracker.setPartition(kind.kind, partition, status);

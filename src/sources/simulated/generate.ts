@@ -31,6 +31,7 @@ import { SIZES, type SimulatedSize, type SizeSpec } from './sizes.js';
 import type { SimController, SimNamespace, SimPod, SimService } from './state.js';
 import { buildTemplate } from './templates.js';
 import { previousVersion } from './versions.js';
+import { generateTraffic } from './traffic.js';
 import { UsageModel } from './usage.js';
 
 export interface GenerateOptions {
@@ -52,6 +53,7 @@ export function generateCluster(options: GenerateOptions): SimCluster {
   const spec = SIZES[options.size];
   const cluster = new SimCluster(prng, () => options.now, spec.events);
   new Generator(cluster, options.size, spec, options.now).run();
+  generateTraffic(cluster, options.seed, options.now);
   return cluster;
 }
 

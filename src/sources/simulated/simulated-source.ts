@@ -9,6 +9,7 @@ import type { SimCluster } from './cluster.js';
 import { generateCluster } from './generate.js';
 import { SIZES, type SimulatedSize } from './sizes.js';
 import { Timeline } from './timeline.js';
+import { TrafficModel } from './traffic.js';
 import { UsageModel } from './usage.js';
 
 export interface SimulatedOptions {
@@ -31,6 +32,9 @@ const USAGE_SLICE_MS = 1_000;
 /** How often the scheduler retries pods it could not place. */
 const RETRY_PENDING_MS = 5_000;
 const RETRY_PENDING_PODS = 25;
+/** Observed traffic is re-sampled in slices, every pair once a minute (as a poller of Prometheus would). */
+const TRAFFIC_PASS_MS = 60_000;
+const TRAFFIC_SLICE_MS = 5_000;
 const SERVER_VERSION = 'v1.31.4';
 
 export class SimulatedSource implements ClusterSource {
@@ -61,7 +65,7 @@ export class SimulatedSource implements ClusterSource {
     this.started = true;
     this.sink = sink;
     const since = this.clock.now();
-    sink([{ type: 'status', status: { phase: 'connecting', since, kinds: {}, metrics: 'pending' } }]);
+    sink([{ type: 'status', status: { phase: 'connecting', since, kinds: {}, metrics: 'pending', traffic: 'pending' } }]);
     // Generating a large cluster takes a moment: not inside start(), which must return at once.
     this.timeline.after(0, () => this.sync());
   }
@@ -104,6 +108,8 @@ export class SimulatedSource implements ClusterSource {
       since: this.clock.now(),
       kinds: Object.fromEntries(Object.entries(kinds).map(([k, s]) => [k, { ...s }])),
       metrics: phase === 'live' ? 'available' : 'pending',
+      // The demo's traffic is simulated Istio telemetry, there from the start like its usage.
+      ...(phase === 'live' ? { traffic: 'available' as const, trafficMeshes: ['istio'] } : { traffic: 'pending' as const }),
       version: SERVER_VERSION,
     });
     sink([{ type: 'status', status: status('syncing') }]);
@@ -146,6 +152,10 @@ export class SimulatedSource implements ClusterSource {
       const churn = new Churn(cluster, size, perSecond);
       churn.settle();
       this.timeline.every(CHURN_TICK_MS, () => churn.tick(CHURN_TICK_MS));
+      // Traffic drifts only in a living demo: a static one (churn 0) stays exactly as generated.
+      const traffic = new TrafficModel(cluster, this.options.seed ?? 1);
+      const perSlice = Math.ceil((traffic.size * TRAFFIC_SLICE_MS) / TRAFFIC_PASS_MS);
+      if (traffic.size > 0) this.timeline.every(TRAFFIC_SLICE_MS, () => traffic.sampleSlice(this.clock.now(), perSlice));
     }
   }
 }

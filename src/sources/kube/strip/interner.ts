@@ -10,6 +10,13 @@ import { sameJson } from '../../../model/same-json.js';
 /** Longer strings are rarely repeated (messages, certificates); not worth a table slot. */
 const MAX_INTERNED_LENGTH = 256;
 
+/**
+ * Larger values (by their JSON) are not shared. Big enough for a pod template's references with
+ * all 32 hosts and the field each was found at (about 4 KiB with long names): those are the
+ * same on every pod of a template, and a copy on each would cost more than the table slot.
+ */
+const MAX_INTERNED_VALUE_LENGTH = 8 * 1024;
+
 /** Labels beyond this many on one object are dropped: no selector needs them, memory does. */
 export const MAX_LABELS = 256;
 
@@ -92,7 +99,7 @@ export class Interner {
    */
   value<T>(value: T): T {
     const signature = JSON.stringify(value);
-    if (signature.length > 16 * MAX_INTERNED_LENGTH) return value;
+    if (signature.length > MAX_INTERNED_VALUE_LENGTH) return value;
     const shared = this.find(value, signature);
     if (shared !== undefined) return shared.value as T;
     if (this.values.size >= this.maxValues) this.values = new Map();

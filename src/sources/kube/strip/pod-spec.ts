@@ -1,12 +1,18 @@
 // What a pod spec (a pod's own, or a workload's template) refers to: the raw material of declared
 // topology edges. Only names are read; the contents of Secrets and ConfigMaps never are.
 import type { TemplateRefs } from '../../../model/records.js';
+import { expandVars, fieldKey, HostCollector, type HostLimits, isHostFlag, namesHost } from './hosts.js';
 import { interner } from './interner.js';
-import { type Json, obj, objects, shared, str } from './read.js';
+import { type Json, list, obj, objects, shared, str } from './read.js';
 
-/** Env values longer than this are blobs (certificates, JSON config), not addresses. */
-const MAX_ENV_VALUE_LENGTH = 2048;
-const MAX_ENV_HOSTS = 32;
+/**
+ * Hosts of one pod spec. A value may be a shell script (`sh -c "until nc -z db 5432; …"`), so
+ * values up to 16 KiB are read; longer ones are blobs. The budget bounds the work on a hostile
+ * spec (10,000 env vars, `$(A)` references that grow a value) while covering any real one.
+ */
+const SPEC_HOST_LIMITS: HostLimits = { maxHosts: 32, maxValueLength: 16 * 1024, budget: 128 * 1024 };
+/** Names kept per kind of reference (ConfigMaps, Secrets, claims): more is a hostile spec. */
+const MAX_NAMED_REFS = 128;
 
 /** Init containers first, then the main ones: the order the kubelet starts them. */
 function specContainers(spec: Json): Json[] {
@@ -27,10 +33,10 @@ export function specRefs(spec: Json): TemplateRefs | undefined {
   const configMaps = new Set<string>();
   const secrets = new Set<string>();
   const claims = new Set<string>();
-  const hosts = new Set<string>();
+  const hosts = new HostCollector(SPEC_HOST_LIMITS);
   const add = (into: Set<string>, name: unknown) => {
     const value = shared(name);
-    if (value !== undefined) into.add(value);
+    if (value !== undefined && into.size < MAX_NAMED_REFS) into.add(value);
   };
 
   for (const volume of objects(spec.volumes)) {
@@ -42,19 +48,20 @@ export function specRefs(spec: Json): TemplateRefs | undefined {
       add(secrets, obj(source.secret)?.name);
     }
   }
-  for (const container of specContainers(spec)) {
-    for (const from of objects(container.envFrom)) {
-      add(configMaps, obj(from.configMapRef)?.name);
-      add(secrets, obj(from.secretRef)?.name);
-    }
-    for (const env of objects(container.env)) {
-      const valueFrom = obj(env.valueFrom);
-      if (valueFrom) {
-        add(configMaps, obj(valueFrom.configMapKeyRef)?.name);
-        add(secrets, obj(valueFrom.secretKeyRef)?.name);
+  for (const [group, containers] of [['initContainers', spec.initContainers], ['containers', spec.containers]] as const) {
+    for (const container of objects(containers)) {
+      for (const from of objects(container.envFrom)) {
+        add(configMaps, obj(from.configMapRef)?.name);
+        add(secrets, obj(from.secretRef)?.name);
       }
-      const value = str(env.value);
-      if (value !== undefined && hosts.size < MAX_ENV_HOSTS) collectHosts(value, hosts);
+      for (const env of objects(container.env)) {
+        const valueFrom = obj(env.valueFrom);
+        if (valueFrom) {
+          add(configMaps, obj(valueFrom.configMapKeyRef)?.name);
+          add(secrets, obj(valueFrom.secretKeyRef)?.name);
+        }
+      }
+      containerHosts(container, `${group}[${fieldKey(str(container.name) ?? '')}]`, hosts);
     }
   }
 
@@ -64,57 +71,62 @@ export function specRefs(spec: Json): TemplateRefs | undefined {
   if (configMaps.size > 0) refs.configMaps = [...configMaps];
   if (secrets.size > 0) refs.secrets = [...secrets];
   if (claims.size > 0) refs.persistentVolumeClaims = [...claims];
-  if (hosts.size > 0) refs.envHosts = [...hosts].slice(0, MAX_ENV_HOSTS);
+  if (hosts.hosts.length > 0) {
+    refs.envHosts = hosts.hosts;
+    refs.hostFields = hosts.fields;
+  }
   return Object.keys(refs).length > 0 ? interner.value(refs) : undefined;
 }
 
-// --- host names in env values ---------------------------------------------------------------
-
-const URL_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
-const HOST_PORT = /^([a-z0-9.-]+):\d{1,5}$/i;
-const DNS_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 /**
- * Cluster DNS without its suffix: "orders.shop.svc.cluster.local" → "orders.shop" (service and
- * namespace), "kafka-0.kafka.data.svc" → "kafka-0.kafka.data" (a StatefulSet pod).
+ * The hosts of one container's env values, command and args, after `$(VAR)` expansion as the
+ * kubelet does it: an env value sees the vars defined before it in `env` (envFrom and valueFrom
+ * values are unknown here, so references to them stay as written); command and args see them all.
  */
-const CLUSTER_DNS = /^(.+\.[^.]+)\.svc(\..+)?$/;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '0.0.0.0']);
+function containerHosts(container: Json, where: string, hosts: HostCollector): void {
+  if (!hosts.open) return;
+  // Value of each var defined so far; null: defined, but not known to us (valueFrom, or not
+  // read). Kept only when something refers to a var: most containers do not.
+  const vars = refersToVars(container) ? new Map<string, string | null>() : undefined;
+  const lookup = (name: string) => vars?.get(name) ?? undefined;
+  const expand = (value: string) => (hosts.afford(value.length) ? expandVars(value, lookup, hosts.limits.maxValueLength) : undefined);
 
-/**
- * Adds the hosts an env value points at: URLs ("postgres://user:pw@db.shop:5432/x" → "db.shop",
- * credentials never kept), host:port pairs, and cluster service names ("orders.shop.svc").
- * Comma- or space-separated lists (Kafka brokers) give one host each.
- */
-export function collectHosts(value: string, into: Set<string>): void {
-  if (value.length > MAX_ENV_VALUE_LENGTH) return;
-  for (const token of value.split(/[\s,;]+/)) {
-    if (into.size >= MAX_ENV_HOSTS) return;
-    const host = hostOf(token);
-    if (host !== undefined) into.add(shared(host) ?? host);
+  for (const [i, item] of list(container.env).entries()) {
+    const env = obj(item);
+    if (env === undefined) continue;
+    const name = str(env.name);
+    const value = str(env.value);
+    // As the kubelet: a literal value wins; an empty one without valueFrom defines the var as "".
+    if (value === undefined || value === '') {
+      if (name !== undefined) vars?.set(name, env.valueFrom === undefined ? '' : null);
+      continue;
+    }
+    const expanded = hosts.open ? expand(value) : undefined;
+    if (name !== undefined) vars?.set(name, expanded ?? null);
+    if (expanded !== undefined) hosts.scan(expanded, `${where}.env[${name === undefined ? i : fieldKey(name)}]`, name !== undefined && namesHost(name));
+  }
+  for (const key of ['command', 'args'] as const) {
+    const words = list(container[key]);
+    for (const [i, word] of words.entries()) {
+      if (!hosts.open) return;
+      if (typeof word !== 'string' || word === '') continue;
+      const expanded = expand(word);
+      const previous = words[i - 1];
+      if (expanded !== undefined) hosts.scan(expanded, `${where}.${key}[${i}]`, typeof previous === 'string' && isHostFlag(previous));
+    }
   }
 }
 
-function hostOf(token: string): string | undefined {
-  const url = URL_AUTHORITY.exec(token);
-  if (url) {
-    const authority = (url[1] ?? '').slice((url[1] ?? '').lastIndexOf('@') + 1);
-    if (authority.startsWith('[')) return undefined; // IPv6 literal: no name to match
-    return normalise(authority.replace(/:\d*$/, ''));
+/** Whether any env value, command or arg of a container holds a `$(` reference. */
+function refersToVars(container: Json): boolean {
+  for (const item of list(container.env)) {
+    const value = obj(item)?.value;
+    if (typeof value === 'string' && value.includes('$(')) return true;
   }
-  const hostPort = HOST_PORT.exec(token);
-  if (hostPort) return normalise(hostPort[1] ?? '');
-  if (/\.svc(\.|$)/i.test(token)) return normalise(token);
-  return undefined;
-}
-
-function normalise(rawHost: string): string | undefined {
-  const host = rawHost.toLowerCase().replace(/\.$/, '');
-  if (host.length === 0 || host.length > 253 || LOOPBACK.has(host)) return undefined;
-  if (IPV4.test(host)) return host;
-  // A name needs a letter: "12:30" is a time, not host "12".
-  if (!DNS_NAME.test(host) || !/[a-z]/.test(host)) return undefined;
-  return CLUSTER_DNS.exec(host)?.[1] ?? host;
+  for (const key of ['command', 'args'] as const) {
+    for (const word of list(container[key])) if (typeof word === 'string' && word.includes('$(')) return true;
+  }
+  return false;
 }
 
 /** An init container with restartPolicy Always is a sidecar (KEP-753): it keeps running beside the main containers. */

@@ -72,6 +72,14 @@ describe('stripPod on a real pod', () => {
       secrets: ['web-tls', 'web-db-credentials', 'web-api-key'],
       persistentVolumeClaims: ['web-uploads'],
       envHosts: ['orders.shop', 'db.shop', 'redis-master', 'kafka-0.kafka.data', 'kafka-1.kafka.data', 'payments.billing'],
+      hostFields: [
+        'containers[web].env[ORDERS_URL]',
+        'containers[web].env[DATABASE_URL]',
+        'containers[web].env[CACHE_ADDR]',
+        'containers[web].env[KAFKA_BROKERS]',
+        'containers[web].env[KAFKA_BROKERS]',
+        'containers[web].env[PAYMENTS]',
+      ],
     });
   });
 

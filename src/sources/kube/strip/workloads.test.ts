@@ -27,6 +27,7 @@ describe('workload strip functions', () => {
         configMaps: ['web-env'],
         secrets: ['web-tls'],
         envHosts: ['orders.shop'],
+        hostFields: ['containers[web].env[ORDERS_URL]'],
       },
       templateLabels: { 'app.kubernetes.io/name': 'web', tier: 'frontend' },
       images: ['registry.example.com/shop/web:1.42.0', 'fluent/fluent-bit:3.1'],
