@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Builds the browser app into dist/web, which the server serves:
 //   src/web/main.ts    → dist/web/assets/app.js (+ app.js.map), one ESM bundle with pixi.js
+//   src/web/views/topology/layout-worker.ts
+//                      → dist/web/assets/layout-worker.js (+ .map), the topology layout worker
+//                        with ELK, an ESM bundle of its own for `new Worker(url, { type: 'module' })`
 //   src/web/styles.css → dist/web/assets/app.css
 //   src/web/index.html → dist/web/index.html
 // Types are not checked here (esbuild only strips them): `npm run typecheck` does that.
@@ -40,7 +43,8 @@ const copyStaticPlugin = {
 /** @type {import('esbuild').BuildOptions} */
 const options = {
   absWorkingDir: ROOT,
-  entryPoints: { app: path.join(SRC, 'main.ts') },
+  // Each entry is a self-contained bundle (no code splitting): the worker must not import app.js.
+  entryPoints: { app: path.join(SRC, 'main.ts'), 'layout-worker': path.join(SRC, 'views/topology/layout-worker.ts') },
   outdir: ASSETS,
   bundle: true,
   format: 'esm',

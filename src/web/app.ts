@@ -1,9 +1,14 @@
-// The browser app: view state (kept in the URL), the live store, the occupancy view and the
-// panels around it. Data flows one way: stream → store → view and panels; user input changes
-// the view state, which is written to the URL and applied.
+// The browser app: view state (kept in the URL), the live store, the two views (occupancy and
+// topology) and the panels around them. Data flows one way: stream → store → views and panels;
+// user input changes the view state, which is written to the URL and applied.
+//
+// The views share the filter, the details panel and the selection: a workload selected in the
+// topology view highlights its pods in the occupancy view, and a pod selected there selects its
+// workload when switching back.
 import type { ClusterState } from '../model/cluster-state.js';
 import { clusterSummary, occupancyInState, type NodeOccupancy } from '../model/occupancy.js';
-import { isEmptyQuery, matches, parseQuery, type QuerySubject } from '../model/query.js';
+import { podVertexId, topOwner } from '../model/pod-owner.js';
+import { isEmptyQuery, matches, parseQuery, type Query, type QuerySubject } from '../model/query.js';
 import type { NodeRecord, PodRecord } from '../model/records.js';
 import { el } from './dom.js';
 import { LiveStore, type StoreEvent } from './live/live-store.js';
@@ -13,10 +18,14 @@ import { createLegend } from './panels/legend.js';
 import { StatusBar } from './panels/status-bar.js';
 import { SummaryStrip } from './panels/summary-strip.js';
 import { Toolbar } from './panels/toolbar.js';
-import { GROUP_PRESETS, formatViewState, parseViewState, type Camera, type ViewState } from './url-state.js';
+import { TopologyToolbar } from './panels/topology-toolbar.js';
+import { formatTraffic, vertexDetails } from './panels/vertex-details.js';
+import { GROUP_PRESETS, formatViewState, parseViewState, type Camera, type Selection, type ViewState } from './url-state.js';
 import { attachCameraInput, panBy, zoomAt } from './views/occupancy/camera.js';
 import { OccupancyView, type OccupancyOptions } from './views/occupancy/occupancy-view.js';
 import { DARK, LIGHT, type Theme } from './views/occupancy/palette.js';
+import { TopologyController } from './views/topology/topology-controller.js';
+import { TopologyView } from './views/topology/topology-view.js';
 
 /**
  * Panels (summary, details, match count) refresh at most this often while data streams in, and
@@ -29,7 +38,12 @@ export class App {
   private state: ViewState;
   private readonly store: LiveStore;
   private view!: OccupancyView;
+  private topologyView!: TopologyView;
+  private readonly topology: TopologyController;
   private readonly toolbar: Toolbar;
+  private readonly topologyToolbar: TopologyToolbar;
+  /** Each view keeps its own camera while the other one is shown (null = fit). */
+  private readonly cameras: Record<ViewState['view'], Camera | null> = { occupancy: null, topology: null };
   private readonly status = new StatusBar();
   private readonly summary = new SummaryStrip();
   private readonly details: DetailsPanel;
@@ -37,6 +51,9 @@ export class App {
   private readonly help: HelpOverlay;
   private readonly stage = el('main', { class: 'stage' });
   private matcher: ((pod: PodRecord) => boolean) | undefined;
+  /** The compiled query, for the topology view (which matches vertices, not pods). */
+  private query: Query | undefined;
+  private vertexMatcher: { key: string; query: ((pod: PodRecord) => boolean) | undefined; matches: (pod: PodRecord) => boolean } | undefined;
   /** The current query's error, while the last valid query stays applied. */
   private queryError: { error: string; offset: number } | undefined;
   private panelTimer: ReturnType<typeof setTimeout> | undefined;
@@ -52,6 +69,7 @@ export class App {
       onConnection: () => this.schedulePanels(),
     });
     this.toolbar = new Toolbar({
+      setView: (view) => this.switchView(view),
       setQuery: (query) => this.update({ query }, 'replace'),
       setHide: (hideNonMatching) => this.update({ hideNonMatching }, 'push'),
       setGroupBy: (groupBy) => this.update({ groupBy }, 'push'),
@@ -63,18 +81,32 @@ export class App {
       toggleTv: () => this.update({ tv: !this.state.tv, camera: null }, 'push'),
       showHelp: () => this.help.show(),
     });
+    this.topologyToolbar = new TopologyToolbar({
+      setNamespaces: (namespaces) => this.update({ namespaces }, 'push'),
+      setKinds: (kinds) => this.update({ kinds }, 'push'),
+      setHops: (hops) => this.update({ hops }, 'push'),
+      clearFocus: () => this.update({ focus: null, camera: null }, 'push'),
+      exportPng: () => void this.exportPng(),
+      exportSvg: () => this.exportSvg(),
+      exportJson: () => this.exportJson(),
+    });
+    this.topology = new TopologyController({ setGraph: (graph) => this.topologyView.setGraph(graph) }, () => this.store.clusters, () => this.schedulePanels());
     this.details = new DetailsPanel(() => this.update({ selection: null }, 'push'));
     this.help = new HelpOverlay(() => this.closeHelp());
   }
 
   async start(): Promise<void> {
-    const chrome = el('div', { class: 'chrome' }, this.toolbar.element, this.status.element, this.summary.element);
+    const chrome = el('div', { class: 'chrome' }, this.toolbar.element, this.topologyToolbar.element, this.status.element, this.summary.element);
     const legend = createLegend();
     this.stage.append(this.tooltip.element, legend);
     this.root.append(chrome, el('div', { class: 'workspace' }, this.stage, this.details.element), this.help.element);
     this.view = new OccupancyView(this.stage, () => this.store.clusters, this.occupancyOptions(), this.currentTheme(), (camera, byUser) => this.onCamera(camera, byUser));
     await this.view.init();
-    this.stage.prepend(this.view.canvas);
+    this.topologyView = new TopologyView(this.stage, this.currentTheme(), (camera, byUser) => this.onCamera(camera, byUser));
+    await this.topologyView.init();
+    this.view.canvas.classList.add('occupancy-canvas');
+    this.topologyView.canvas.classList.add('topology-canvas');
+    this.stage.prepend(this.view.canvas, this.topologyView.canvas);
     attachCameraInput(this.view.canvas, {
       get: () => this.view.camera,
       set: (camera) => this.setCameraByUser(camera),
@@ -82,6 +114,16 @@ export class App {
       onHover: (x, y) => this.onHover(x, y),
       onLeave: () => {
         this.view.setHovered(undefined);
+        this.tooltip.hide();
+      },
+    });
+    attachCameraInput(this.topologyView.canvas, {
+      get: () => this.topologyView.camera,
+      set: (camera) => this.setCameraByUser(camera),
+      onClick: (x, y) => this.onTopologyClick(x, y),
+      onHover: (x, y) => this.onTopologyHover(x, y),
+      onLeave: () => {
+        this.topologyView.setHovered(undefined);
         this.tooltip.hide();
       },
     });
@@ -111,12 +153,21 @@ export class App {
     this.state = next;
     if (previous.query !== next.query || (this.matcher === undefined && this.queryError === undefined)) this.compileQuery();
     document.body.classList.toggle('tv', next.tv);
+    document.body.dataset.view = next.view;
     this.applyTheme();
     this.toolbar.render(next);
+    this.topologyToolbar.render(next);
     this.view.setOptions(this.occupancyOptions());
-    this.view.setSelection(next.selection);
+    this.view.setSelection(next.selection?.kind === 'Vertex' ? null : next.selection);
+    this.topologyView.setSelection(next.selection?.kind === 'Vertex' ? next.selection.uid : null);
+    this.topology.setState(next, this.query);
+    const topologyShown = next.view === 'topology';
+    this.view.canvas.hidden = topologyShown;
+    this.topologyView.canvas.hidden = !topologyShown;
+    this.topology.setActive(topologyShown);
+    const active = this.activeView();
     const camera = next.tv ? null : next.camera;
-    if (!sameCamera(camera, this.view.camera) || camera === null) this.view.setCamera(camera);
+    if (!sameCamera(camera, active.camera) || camera === null) active.setCamera(camera);
     this.renderPanels();
   }
 
@@ -129,6 +180,7 @@ export class App {
       return;
     }
     this.queryError = undefined;
+    this.query = isEmptyQuery(parsed.query) ? undefined : parsed.query;
     if (isEmptyQuery(parsed.query)) {
       this.matcher = undefined;
       this.toolbar.setFilterResult(undefined);
@@ -144,14 +196,53 @@ export class App {
       subject.labels = pod.labels;
       subject.status = pod.status;
       subject.node = pod.nodeName;
-      subject.owner = topOwner(clusters, pod);
+      subject.owner = topOwnerIn(clusters, pod);
       return matches(query, subject);
     };
   }
 
   private occupancyOptions(): OccupancyOptions {
     const { groupBy, sortNodes, sortPods, hideNonMatching, clusters } = this.state;
-    return { groupBy, sortNodes, sortPods, hideNonMatching, clusters, matches: this.matcher };
+    return { groupBy, sortNodes, sortPods, hideNonMatching, clusters, matches: this.occupancyMatcher() };
+  }
+
+  /**
+   * The occupancy view's filter: the query, and (cross-highlight) with a topology vertex
+   * selected, only that workload's pods.
+   */
+  private occupancyMatcher(): ((pod: PodRecord) => boolean) | undefined {
+    const selection = this.state.selection;
+    const query = this.matcher;
+    if (selection?.kind !== 'Vertex') return query;
+    // The same function while nothing changed: a new one makes the view re-match every pod.
+    const key = `${selection.cluster}\n${selection.uid}`;
+    if (this.vertexMatcher?.key === key && this.vertexMatcher.query === query) return this.vertexMatcher.matches;
+    const state = this.store.clusters.get(selection.cluster);
+    if (state === undefined) return query;
+    const ofVertex = (pod: PodRecord) => podVertexId(state, pod) === selection.uid;
+    const matches = query === undefined ? ofVertex : (pod: PodRecord) => ofVertex(pod) && query(pod);
+    this.vertexMatcher = { key, query, matches };
+    return matches;
+  }
+
+  private activeView(): OccupancyView | TopologyView {
+    return this.state.view === 'topology' ? this.topologyView : this.view;
+  }
+
+  /**
+   * Switches views, carrying the selection across: a pod becomes its workload's vertex, a
+   * workload vertex stays (the occupancy view highlights its pods), a node has no vertex.
+   */
+  private switchView(view: ViewState['view']): void {
+    if (view === this.state.view) return;
+    this.cameras[this.state.view] = this.state.camera;
+    let selection: Selection | null = this.state.selection;
+    if (view === 'topology' && selection !== null && selection.kind !== 'Vertex') {
+      const state = this.store.clusters.get(selection.cluster);
+      const pod = selection.kind === 'Pod' ? state?.get('Pod', selection.uid) : undefined;
+      selection = state !== undefined && pod !== undefined ? { cluster: selection.cluster, kind: 'Vertex', uid: podVertexId(state, pod) } : null;
+    }
+    this.update({ view, selection, camera: this.cameras[view] }, 'push');
   }
 
   private currentTheme(): Theme {
@@ -164,13 +255,14 @@ export class App {
     if (document.body.dataset.theme === theme.name) return;
     document.body.dataset.theme = theme.name;
     this.view?.setTheme(theme);
+    this.topologyView?.setTheme(theme);
   }
 
   // --- Camera and pointer ---------------------------------------------------------------------
 
   private setCameraByUser(camera: Camera): void {
     if (this.state.tv) return; // TV mode always fits
-    this.view.setCamera(camera, true);
+    this.activeView().setCamera(camera, true);
   }
 
   /** Back to "fit": a state of its own (no camera in the URL), so the view keeps fitting as data changes. */
@@ -208,18 +300,90 @@ export class App {
     else if (this.state.selection !== null) this.update({ selection: null }, 'push');
   }
 
+  private onTopologyHover(x: number, y: number): void {
+    const picked = this.topologyView.pickAt(x, y);
+    this.topologyView.setHovered(picked?.id);
+    const lines = picked === undefined ? undefined : this.topologyTooltip(picked);
+    if (lines === undefined) {
+      this.tooltip.hide();
+      return;
+    }
+    this.tooltip.show(lines, x, y, { width: this.stage.clientWidth, height: this.stage.clientHeight });
+  }
+
+  private topologyTooltip(picked: { type: 'vertex' | 'edge' | 'group'; id: string }): string[] | undefined {
+    const topology = this.topology.current;
+    if (topology === undefined) return undefined;
+    if (picked.type === 'edge') {
+      const drawn = this.topologyView.scene().edges.find((e) => e.id === picked.id);
+      if (drawn === undefined) return undefined;
+      const modelEdges = topology.edges.filter((e) => drawn.edges.includes(e.id));
+      const lines = modelEdges.slice(0, 6).map((e) => `${e.type}: ${e.reason}`);
+      if (modelEdges.length > 6) lines.push(`… and ${modelEdges.length - 6} more`);
+      if (drawn.traffic) lines.push(formatTraffic({ ...drawn.traffic, meshes: [] }));
+      if (drawn.evidence === 'observed') lines.push('observed traffic no declaration explains');
+      if (drawn.quiet) lines.push('declared, but no traffic observed');
+      if (drawn.denied) lines.push('denied by NetworkPolicy');
+      return [`${drawn.from} → ${drawn.to}`, ...lines];
+    }
+    if (picked.type === 'group') return [`namespace ${picked.id || '(cluster-wide)'}`];
+    if (picked.id.startsWith('Namespace/')) return [`namespace ${picked.id.slice('Namespace/'.length)} (collapsed)`, 'click to expand'];
+    const details = this.topology.details(picked.id);
+    if (details === undefined) return undefined;
+    const v = details.vertex;
+    return [
+      `${v.kind} ${v.namespace ? `${v.namespace}/` : ''}${v.name}`,
+      v.desired !== undefined ? `${v.ready ?? 0} ready of ${v.desired}` : '',
+      `${details.outgoing.length} out · ${details.incoming.length} in${details.unresolved.length > 0 ? ` · ${details.unresolved.length} unresolved names` : ''}`,
+    ].filter((line) => line !== '');
+  }
+
+  private onTopologyClick(x: number, y: number): void {
+    const picked = this.topologyView.pickAt(x, y);
+    this.topologyView.canvas.focus();
+    const cluster = this.topology.clusterShown?.id;
+    if (picked?.type === 'vertex' && picked.id.startsWith('Namespace/')) {
+      const namespace = picked.id.slice('Namespace/'.length);
+      this.update({ expanded: [...new Set([...this.state.expanded, namespace])] }, 'push');
+    } else if (picked?.type === 'vertex' && cluster !== undefined) this.update({ selection: { cluster, kind: 'Vertex', uid: picked.id } }, 'push');
+    else if (picked?.type !== 'edge' && this.state.selection !== null) this.update({ selection: null }, 'push');
+  }
+
+  // --- Exports --------------------------------------------------------------------------------
+
+  private async exportPng(): Promise<void> {
+    download(await this.topologyView.exportPng(), `${this.exportName()}.png`);
+  }
+
+  private exportSvg(): void {
+    download(new Blob([this.topologyView.exportSvg()], { type: 'image/svg+xml' }), `${this.exportName()}.svg`);
+  }
+
+  private exportJson(): void {
+    const cluster = this.topology.clusterShown;
+    const topology = this.topology.current;
+    const graph = { cluster: cluster?.id, exportedAt: new Date().toISOString(), ...topology };
+    download(new Blob([`${JSON.stringify(graph, null, 2)}\n`], { type: 'application/json' }), `${this.exportName()}.json`);
+  }
+
+  private exportName(): string {
+    const cluster = (this.topology.clusterShown?.id ?? 'cluster').replace(/[^A-Za-z0-9._-]+/g, '_');
+    return `kubeglance-topology-${cluster}`;
+  }
+
   private onKey(event: KeyboardEvent): void {
     const target = event.target as HTMLElement | null;
     const typing = target !== null && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA');
     if (event.key === 'Escape') {
       if (this.help.open) this.closeHelp();
       else if (this.state.selection !== null) this.update({ selection: null }, 'push');
+      else if (this.state.view === 'topology' && this.state.focus !== null) this.update({ focus: null, camera: null }, 'push');
       return;
     }
     if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
     const step = event.shiftKey ? 400 : 100;
     const centre = { x: this.stage.clientWidth / 2, y: this.stage.clientHeight / 2 };
-    const camera = this.view.camera;
+    const camera = this.activeView().camera;
     const keys: Record<string, () => void> = {
       '/': () => this.toolbar.filter.focus(),
       '?': () => (this.help.open ? this.closeHelp() : this.help.show()),
@@ -234,6 +398,7 @@ export class App {
       ArrowDown: () => this.setCameraByUser(panBy(camera, 0, -step)),
       h: () => this.update({ hideNonMatching: !this.state.hideNonMatching }, 'push'),
       t: () => this.update({ tv: !this.state.tv, camera: null }, 'push'),
+      v: () => this.switchView(this.state.view === 'topology' ? 'occupancy' : 'topology'),
       g: () => {
         const cycle = ['', ...GROUP_PRESETS.map((p) => p.key)];
         this.update({ groupBy: cycle[(cycle.indexOf(this.state.groupBy) + 1) % cycle.length] ?? '' }, 'push');
@@ -247,19 +412,22 @@ export class App {
 
   private closeHelp(): void {
     this.help.hide();
-    this.view.canvas.focus();
+    this.activeView().canvas.focus();
   }
 
   // --- Data -----------------------------------------------------------------------------------
 
   private onStoreEvent(event: StoreEvent): void {
     this.view.onStoreEvent(event);
+    this.topology.onDataChanged(event.type === 'reset');
     if (event.type === 'reset') {
       const clusters = [...this.store.clusters.values()];
       this.toolbar.setClusters(clusters.map((c) => ({ id: c.id, name: c.name })), this.state.clusters);
       this.toolbar.setGroupOptions(nodeLabelKeys(clusters));
       // A link with a selection: bring it into view once the data is there.
-      if (this.state.selection !== null && this.state.camera === null && !this.state.tv) this.view.focusOn(this.state.selection);
+      if (this.state.selection !== null && this.state.selection.kind !== 'Vertex' && this.state.camera === null && !this.state.tv) this.view.focusOn(this.state.selection);
+      // The cluster shown in the topology may only now be known.
+      this.topology.setState(this.state, this.query);
       this.renderPanels();
     } else this.schedulePanels();
   }
@@ -303,9 +471,30 @@ export class App {
         return { id: state.id, name: state.name, summary: clusterSummary(state, (node) => occupancyOf(node) ?? occupancyInState(state, node)), matching: clusterMatching };
       }),
     );
-    if (this.queryError !== undefined) this.toolbar.setFilterResult(this.queryError);
+    if (this.state.view === 'topology') this.renderTopologyPanels();
+    else if (this.queryError !== undefined) this.toolbar.setFilterResult(this.queryError);
     else if (this.matcher !== undefined) this.toolbar.setFilterResult({ matching, total });
     this.renderDetails();
+  }
+
+  private renderTopologyPanels(): void {
+    const scene = this.topologyView.scene();
+    this.topologyToolbar.setNamespaces(this.topology.namespaces());
+    const status = this.topology.clusterShown?.status;
+    const trafficNote =
+      status?.traffic === 'available' ? 'observed traffic: on'
+      : status?.traffic === 'unavailable' ? `observed traffic unavailable${status.trafficReason ? `: ${status.trafficReason}` : ''}`
+      : status?.traffic === 'pending' ? 'observed traffic: waiting for Prometheus'
+      : undefined;
+    const info: Parameters<TopologyToolbar['setInfo']>[0] = { vertices: scene.vertices.length, edges: scene.edges.length, collapsed: scene.vertices.filter((v) => v.kind === 'Namespace').length };
+    if (scene.layoutMs !== undefined) info.layoutMs = scene.layoutMs;
+    if (trafficNote !== undefined) info.trafficNote = trafficNote;
+    this.topologyToolbar.setInfo(info);
+    if (this.queryError !== undefined) this.toolbar.setFilterResult(this.queryError);
+    else if (this.query !== undefined) {
+      const workloads = scene.vertices.filter((v) => v.kind !== 'Namespace');
+      this.toolbar.setFilterResult({ matching: workloads.filter((v) => !v.dim).length, total: workloads.length, noun: 'vertices' });
+    } else this.toolbar.setFilterResult(undefined);
   }
 
   /** The view keeps each node's occupancy current; the summary reuses it instead of recomputing. */
@@ -326,7 +515,16 @@ export class App {
       if (this.store.lastSeq !== undefined) this.details.showGone(`Cluster ${selection.cluster}`);
       return;
     }
-    if (selection.kind === 'Pod') {
+    if (selection.kind === 'Vertex') {
+      const details = this.topology.details(selection.uid, true);
+      if (details === undefined) this.details.showGone(`${selection.uid.split('/')[0] ?? 'This'} ${selection.uid.split('/').slice(1).join('/')}`);
+      else {
+        this.details.show(details.vertex.kind, vertexDetails(details, {
+          focus: (id) => this.update({ focus: id, camera: null, view: 'topology' }, 'push'),
+          showPods: () => this.switchView('occupancy'),
+        }));
+      }
+    } else if (selection.kind === 'Pod') {
       const pod = state.get('Pod', selection.uid);
       if (pod === undefined) this.details.showGone('This pod');
       else this.details.showPod(state, pod);
@@ -347,6 +545,9 @@ export class App {
   testHook() {
     return {
       scene: () => this.view.scene(),
+      topology: () => this.topologyView.scene(),
+      topologyModel: () => structuredClone(this.topology.current),
+      topologyIdle: () => this.store.lastSeq !== undefined && !this.topology.busy && !this.topologyView.scene().pending,
       stats: () => ({ ...this.view.stats, seq: this.store.lastSeq, snapshotChars: this.store.lastSnapshotChars }),
       /** True when data has arrived and no frame or layout is pending. */
       idle: () => this.store.lastSeq !== undefined && !this.view.busy,
@@ -359,14 +560,16 @@ export class App {
   }
 }
 
-/** The owner an operator thinks of: the Deployment rather than its ReplicaSet, the CronJob rather than its Job. */
-function topOwner(clusters: ReadonlyMap<string, ClusterState>, pod: PodRecord): { kind: string; name: string } | undefined {
+/**
+ * The owner an operator thinks of (the Deployment rather than its ReplicaSet), for a pod of any
+ * cluster shown: the filter runs over pods without knowing their cluster.
+ */
+function topOwnerIn(clusters: ReadonlyMap<string, ClusterState>, pod: PodRecord): { kind: string; name: string } | undefined {
   const owner = pod.owner;
-  if (owner === undefined) return undefined;
-  if (owner.kind !== 'ReplicaSet' && owner.kind !== 'Job') return owner;
+  if (owner === undefined || (owner.kind !== 'ReplicaSet' && owner.kind !== 'Job')) return owner;
   for (const state of clusters.values()) {
-    const parent = state.get(owner.kind, owner.uid)?.owner;
-    if (parent !== undefined) return parent;
+    const top = topOwner(state, pod);
+    if (top !== owner) return top;
   }
   return owner;
 }
@@ -376,6 +579,16 @@ function nodeLabelKeys(clusters: ClusterState[]): string[] {
   const counts = new Map<string, number>();
   for (const state of clusters) for (const node of state.records('Node')) for (const key of Object.keys(node.labels ?? {})) counts.set(key, (counts.get(key) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 50).map(([key]) => key);
+}
+
+/** Saves a blob under a file name (an object URL on a link the user did not have to click). */
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = el('a', { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function sameCamera(a: Camera | null, b: Camera): boolean {

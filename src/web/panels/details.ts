@@ -32,6 +32,13 @@ export class DetailsPanel {
     replaceChildren(this.body, ...nodeDetails(state, node, now));
   }
 
+  /** Any other object (a topology vertex): the caller builds the content from the helpers below. */
+  show(kind: string, content: Node[]): void {
+    this.element.hidden = false;
+    this.element.dataset.kind = kind;
+    replaceChildren(this.body, ...content);
+  }
+
   /** The selected object is gone (deleted): say so rather than show stale data. */
   showGone(what: string): void {
     this.element.hidden = false;
@@ -114,7 +121,7 @@ function resources(r: { cpu?: number; memory?: number }): string {
   return text === '' ? 'none' : text;
 }
 
-function title(kind: string, name: string): HTMLElement {
+export function title(kind: string, name: string): HTMLElement {
   const copy = el('button', { type: 'button', class: 'copy', title: `Copy ${kind.toLowerCase()} name`, 'aria-label': `Copy name ${name}` }, 'copy');
   copy.addEventListener('click', () => void copyText(name, copy));
   return el('header', { class: 'details-title' }, el('span', { class: 'details-kind' }, kind), el('h2', { class: 'details-name' }, name), copy);
@@ -130,7 +137,7 @@ async function copyText(text: string, button: HTMLElement): Promise<void> {
   setTimeout(() => (button.textContent = 'copy'), 1500);
 }
 
-function fields(rows: ([string, string | undefined] | undefined)[]): HTMLElement {
+export function fields(rows: ([string, string | undefined] | undefined)[]): HTMLElement {
   const dl = el('dl', { class: 'details-fields' });
   for (const row of rows) {
     if (row === undefined || row[1] === undefined || row[1] === '') continue;
@@ -139,11 +146,11 @@ function fields(rows: ([string, string | undefined] | undefined)[]): HTMLElement
   return dl;
 }
 
-function section(name: string): HTMLElement {
+export function section(name: string): HTMLElement {
   return el('h3', { class: 'details-section' }, name);
 }
 
-function list(items: string[]): HTMLElement {
+export function list(items: string[]): HTMLElement {
   return el('ul', { class: 'details-list' }, ...items.map((item) => el('li', {}, item)));
 }
 
@@ -166,7 +173,7 @@ function containersTable(containers: ContainerRecord[]): HTMLElement {
   return table;
 }
 
-function labelsSection(labels: Record<string, string> | undefined): Node[] {
+export function labelsSection(labels: Record<string, string> | undefined): Node[] {
   const entries = Object.entries(labels ?? {});
   if (entries.length === 0) return [];
   return [section('Labels'), list(entries.map(([k, v]) => `${k}=${v}`))];

@@ -7,12 +7,13 @@ export const SHORTCUTS: [string, string][] = [
   ['f or 0', 'zoom to fit'],
   ['+ / −', 'zoom in / out'],
   ['arrow keys', 'pan (Shift: faster)'],
-  ['Esc', 'close help, unpin details'],
+  ['Esc', 'close help, unpin details, then leave focus (topology)'],
+  ['v', 'switch between occupancy and topology (the selection comes along)'],
   ['h', 'dim ↔ hide pods that do not match'],
   ['g', 'next grouping (none, zone, region, node pool, instance type)'],
   ['t', 'TV mode (no chrome, always fit)'],
   ['drag / wheel / pinch', 'pan / zoom'],
-  ['click', 'pin details of a pod or node'],
+  ['click', 'pin details of a pod, node or topology vertex; a collapsed namespace expands'],
 ];
 
 export const QUERY_HELP: [string, string][] = [

@@ -1,9 +1,10 @@
 // The toolbar: filter bar (with its inline error and match count), grouping, sorting, cluster
 // choice, and view buttons. It only reports what the user asked for; the app decides.
 import { el, formatCount, replaceChildren } from '../dom.js';
-import { GROUP_PRESETS, type NodeSort, type PodSort, type ViewState } from '../url-state.js';
+import { GROUP_PRESETS, VIEWS, type NodeSort, type PodSort, type ViewState } from '../url-state.js';
 
 export interface ToolbarActions {
+  setView(view: ViewState['view']): void;
   setQuery(query: string): void;
   setHide(hide: boolean): void;
   setGroupBy(key: string): void;
@@ -22,11 +23,12 @@ const NODE_SORT_LABELS: Record<NodeSort, string> = {
 };
 const POD_SORT_LABELS: Record<PodSort, string> = { status: 'status', name: 'name', age: 'age', cpu: 'CPU', memory: 'memory' };
 const CUSTOM = '__custom__';
+const PODS_PLACEHOLDER = 'Filter pods: name, ns:prod, app=web, status:failing, node:…, owner:…, -exclude';
 
 export class Toolbar {
   readonly element = el('header', { class: 'toolbar' });
   readonly filter = el('input', {
-    type: 'search', id: 'filter', class: 'filter-input', placeholder: 'Filter pods: name, ns:prod, app=web, status:failing, node:…, owner:…, -exclude',
+    type: 'search', id: 'filter', class: 'filter-input', placeholder: PODS_PLACEHOLDER,
     'aria-label': 'Filter pods', 'aria-describedby': 'filter-message', autocomplete: 'off', spellcheck: 'false',
   });
   private readonly message = el('span', { id: 'filter-message', class: 'filter-message', 'aria-live': 'polite' });
@@ -37,6 +39,10 @@ export class Toolbar {
   private readonly nodeSort = el('select', { id: 'sort-nodes', 'aria-label': 'Sort nodes by' });
   private readonly podSort = el('select', { id: 'sort-pods', 'aria-label': 'Sort pods by' });
   private readonly clusterChoice = el('fieldset', { class: 'cluster-choice' });
+  private readonly viewButtons = {
+    occupancy: el('button', { type: 'button', id: 'view-occupancy', title: 'Pods on nodes (v)', 'aria-pressed': 'false' }, 'Occupancy'),
+    topology: el('button', { type: 'button', id: 'view-topology', title: 'What connects to what (v)', 'aria-pressed': 'false' }, 'Topology'),
+  };
   private knownLabelKeys: string[] = [];
   private queryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -69,13 +75,15 @@ export class Toolbar {
       b.addEventListener('click', action);
       return b;
     };
+    for (const view of VIEWS) this.viewButtons[view].addEventListener('click', () => actions.setView(view));
     this.element.append(
       el('span', { class: 'brand' }, 'kubeglance'),
+      el('span', { class: 'view-switch', role: 'group', 'aria-label': 'View (v)' }, this.viewButtons.occupancy, this.viewButtons.topology),
       el('div', { class: 'filter' }, this.filter, this.message),
-      el('label', { class: 'toggle' }, this.hide, ' hide non-matching'),
-      el('label', {}, 'group ', this.groupSelect, this.groupCustom, this.labelKeys),
-      el('label', {}, 'nodes by ', this.nodeSort),
-      el('label', {}, 'pods by ', this.podSort),
+      el('label', { class: 'toggle occupancy-only' }, this.hide, ' hide non-matching'),
+      el('label', { class: 'occupancy-only' }, 'group ', this.groupSelect, this.groupCustom, this.labelKeys),
+      el('label', { class: 'occupancy-only' }, 'nodes by ', this.nodeSort),
+      el('label', { class: 'occupancy-only' }, 'pods by ', this.podSort),
       this.clusterChoice,
       el('span', { class: 'toolbar-buttons' },
         button('Fit', 'Zoom to fit (f)', actions.zoomToFit, 'fit'),
@@ -89,6 +97,12 @@ export class Toolbar {
 
   /** Reflects the state (after URL navigation or a shortcut) without firing actions. */
   render(state: ViewState): void {
+    for (const view of VIEWS) this.viewButtons[view].setAttribute('aria-pressed', String(state.view === view));
+    const placeholder = state.view === 'topology' ? 'Filter: name, ns:prod, owner:Deployment/web, -exclude' : PODS_PLACEHOLDER;
+    if (this.filter.placeholder !== placeholder) {
+      this.filter.placeholder = placeholder;
+      this.filter.setAttribute('aria-label', state.view === 'topology' ? 'Filter workloads and services' : 'Filter pods');
+    }
     if (document.activeElement !== this.filter && this.filter.value !== state.query) this.filter.value = state.query;
     this.hide.checked = state.hideNonMatching;
     this.nodeSort.value = state.sortNodes;
@@ -105,12 +119,12 @@ export class Toolbar {
     for (const input of this.clusterChoice.querySelectorAll('input')) input.checked = state.clusters.length === 0 || state.clusters.includes(input.value);
   }
 
-  /** The filter's state: an error at an offset, or the number of matching pods. */
-  setFilterResult(result: { error: string; offset: number } | { matching: number; total: number } | undefined): void {
+  /** The filter's state: an error at an offset, or the number of matching pods (or vertices). */
+  setFilterResult(result: { error: string; offset: number } | { matching: number; total: number; noun?: string } | undefined): void {
     this.filter.setAttribute('aria-invalid', String(result !== undefined && 'error' in result));
     if (result === undefined) this.message.textContent = '';
     else if ('error' in result) this.message.textContent = `${result.error} (at character ${result.offset + 1})`;
-    else this.message.textContent = `${formatCount(result.matching)} of ${formatCount(result.total)} pods match`;
+    else this.message.textContent = `${formatCount(result.matching)} of ${formatCount(result.total)} ${result.noun ?? 'pods'} match`;
     this.message.dataset.kind = result === undefined ? '' : 'error' in result ? 'error' : 'count';
   }
 

@@ -2,7 +2,9 @@
 // waiting on what the view drew rather than on time, and reading pixels off a screenshot.
 // Lives under test/e2e (not test/support) because it needs the DOM types of tsconfig.e2e.json.
 import type { Page } from 'playwright-core';
+import type { Topology } from '../../../src/model/topology.js';
 import type { SceneSnapshot } from '../../../src/web/views/occupancy/scene.js';
+import type { TopologyScene } from '../../../src/web/views/topology/scene.js';
 import { decodePng } from '../../support/png.js';
 
 export type { SceneSnapshot };
@@ -14,8 +16,24 @@ export type Rect = ScenePod['screen'];
 interface KubeglanceHook {
   scene(): SceneSnapshot;
   idle(): boolean;
-  state(): { query: string; groupBy: string; sortPods: string; hideNonMatching: boolean; tv: boolean; theme: string; camera: unknown; selection: unknown };
+  state(): {
+    view: string;
+    query: string;
+    groupBy: string;
+    sortPods: string;
+    hideNonMatching: boolean;
+    tv: boolean;
+    theme: string;
+    camera: unknown;
+    selection: { cluster: string; kind: string; uid: string } | null;
+    focus: string | null;
+    namespaces: string[];
+    kinds: string[];
+  };
   pickAt(x: number, y: number): { box: string; pod: string | undefined } | undefined;
+  topology(): TopologyScene;
+  topologyIdle(): boolean;
+  topologyModel(): Topology | undefined;
 }
 
 declare global {

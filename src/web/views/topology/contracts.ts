@@ -57,7 +57,7 @@ export interface ShapedVertex {
 
 /** An edge as drawn: one model edge, or several merged (between collapsed namespaces, or declared + observed on one pair). */
 export interface ShapedEdge {
-  /** Stable: `${from}->${to}` of the drawn endpoints plus the type. */
+  /** Stable: `${from}->${to}` of the drawn endpoints; one ShapedEdge per direction and pair, whatever the types. */
   id: string;
   from: string;
   to: string;
@@ -67,7 +67,12 @@ export interface ShapedEdge {
   edges: string[];
   /** Observed traffic on this pair (summed over merged edges), when Prometheus has it. */
   traffic?: { requestRate?: number; errorRate?: number; p95Ms?: number; tcpBytesRate?: number; tcpConnections?: number };
-  /** 'declared' only, 'observed' only (no declaration explains it), or 'both'. */
+  /**
+   * 'declared' only; 'observed' only (something on the pair no declaration explains); or 'both':
+   * declared and confirmed by traffic, or observed and explained by declared edges elsewhere
+   * (an observed workload → workload edge is drawn on its own pair, its declared path runs through a
+   * Service; then `types` is empty). See shape.ts, mergeEdges.
+   */
   evidence: 'declared' | 'observed' | 'both';
   /** A declared edge with no observed traffic while Prometheus reports traffic for the cluster. */
   quiet?: boolean;
@@ -99,3 +104,14 @@ export interface GraphLayout {
   /** Time the worker spent, for the bench and the status line. */
   ms: number;
 }
+
+// --- the layout worker's messages (layout-worker.ts ⇄ layout-client.ts) --------------------------
+
+/** Main thread → worker: lay out this graph. `id` increases per request. */
+export interface LayoutRequest {
+  id: number;
+  graph: ShapedGraph;
+}
+
+/** Worker → main thread: the layout of request `id`, or why there is none. */
+export type LayoutResponse = { id: number; layout: GraphLayout } | { id: number; error: string };
