@@ -14,7 +14,7 @@ import { el } from './dom.js';
 import { LiveStore, type StoreEvent } from './live/live-store.js';
 import { DetailsPanel, Tooltip, tooltipLines } from './panels/details.js';
 import { HelpOverlay } from './panels/help.js';
-import { createLegend } from './panels/legend.js';
+import { TopologyLegend, createLegend } from './panels/legend.js';
 import { StatusBar } from './panels/status-bar.js';
 import { SummaryStrip } from './panels/summary-strip.js';
 import { Toolbar } from './panels/toolbar.js';
@@ -48,6 +48,7 @@ export class App {
   private readonly summary = new SummaryStrip();
   private readonly details: DetailsPanel;
   private readonly tooltip = new Tooltip();
+  private readonly topologyLegend = new TopologyLegend();
   private readonly help: HelpOverlay;
   private readonly stage = el('main', { class: 'stage' });
   private matcher: ((pod: PodRecord) => boolean) | undefined;
@@ -98,11 +99,12 @@ export class App {
   async start(): Promise<void> {
     const chrome = el('div', { class: 'chrome' }, this.toolbar.element, this.topologyToolbar.element, this.status.element, this.summary.element);
     const legend = createLegend();
-    this.stage.append(this.tooltip.element, legend);
+    this.topologyLegend.render(this.currentTheme());
+    this.stage.append(this.tooltip.element, legend, this.topologyLegend.element);
     this.root.append(chrome, el('div', { class: 'workspace' }, this.stage, this.details.element), this.help.element);
     this.view = new OccupancyView(this.stage, () => this.store.clusters, this.occupancyOptions(), this.currentTheme(), (camera, byUser) => this.onCamera(camera, byUser));
     await this.view.init();
-    this.topologyView = new TopologyView(this.stage, this.currentTheme(), (camera, byUser) => this.onCamera(camera, byUser));
+    this.topologyView = new TopologyView(this.stage, this.currentTheme(), (camera, byUser) => this.onCamera(camera, byUser), { onShown: () => this.schedulePanels() });
     await this.topologyView.init();
     this.view.canvas.classList.add('occupancy-canvas');
     this.topologyView.canvas.classList.add('topology-canvas');
@@ -256,6 +258,7 @@ export class App {
     document.body.dataset.theme = theme.name;
     this.view?.setTheme(theme);
     this.topologyView?.setTheme(theme);
+    this.topologyLegend.render(theme);
   }
 
   // --- Camera and pointer ---------------------------------------------------------------------

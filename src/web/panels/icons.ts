@@ -58,3 +58,18 @@ export function nodeMarkIcon(mark: 'notReady' | 'cordoned' | 'pressure' | 'taint
   if (mark === 'pressure') return svg(size, shape('rect', { x: 5, width: 3, height: 8, fill: color }), shape('rect', { width: 8, height: 8, fill: 'none', stroke: 'currentColor', 'stroke-width': 0.5 }));
   return svg(size, shape('polygon', { points: '0,0 5,0 0,5', fill: color }), shape('rect', { width: 8, height: 8, fill: 'none', stroke: 'currentColor', 'stroke-width': 0.5 }));
 }
+
+/** A short line sample of a topology edge style: colour, dash pattern and width as drawn. */
+export function edgeIcon(style: { color: readonly number[]; dash: readonly number[]; width: number; alpha: number }): SVGSVGElement {
+  const root = document.createElementNS(SVG, 'svg');
+  root.setAttribute('width', '28');
+  root.setAttribute('height', '10');
+  root.setAttribute('viewBox', '0 0 28 10');
+  root.setAttribute('aria-hidden', 'true');
+  root.classList.add('icon');
+  const [r, g, b] = style.color;
+  const line = shape('line', { x1: 1, y1: 5, x2: 27, y2: 5, stroke: `rgb(${r},${g},${b})`, 'stroke-width': Math.min(style.width, 4), 'stroke-opacity': style.alpha });
+  if (style.dash.length > 0) line.setAttribute('stroke-dasharray', style.dash.join(' '));
+  root.append(line);
+  return root;
+}

@@ -31,6 +31,8 @@ import { TriBuffer } from './tri-buffer.js';
 export interface TopologyViewOptions {
   /** The layout client to use (tests and scratch pages); by default the view starts the worker's. */
   layoutClient?: LayoutClient;
+  /** Called after a graph is shown (a new layout, or new attributes on the current one): panels refresh. */
+  onShown?: () => void;
 }
 
 /** The camera counts as moving until it has rested this long (then the cache is redrawn exactly). */
@@ -57,6 +59,7 @@ export class TopologyView {
   private labels!: TopologyLabels;
   private cache!: PictureCache;
   private client: LayoutClient | undefined;
+  private readonly onShown: (() => void) | undefined;
   private readonly ownsClient: boolean;
   private resizeObserver: ResizeObserver | undefined;
 
@@ -95,6 +98,7 @@ export class TopologyView {
   ) {
     this.palette = topologyPalette(theme);
     this.client = options.layoutClient;
+    this.onShown = options.onShown;
     this.ownsClient = options.layoutClient === undefined;
     this.feed = new LayoutFeed(
       // The worker starts with the first graph, not with the app: the topology may never be shown.
@@ -201,6 +205,7 @@ export class TopologyView {
       else if (this.fitting && this.initialised) this.setCamera(null);
     }
     this.requestRender();
+    this.onShown?.();
   }
 
   private exists(id: string): boolean {
