@@ -21,7 +21,7 @@ import { Toolbar } from './panels/toolbar.js';
 import { TopologyToolbar } from './panels/topology-toolbar.js';
 import { formatTraffic, vertexDetails } from './panels/vertex-details.js';
 import { GROUP_PRESETS, formatViewState, parseViewState, type Camera, type Selection, type ViewState } from './url-state.js';
-import { attachCameraInput, panBy, zoomAt } from './views/occupancy/camera.js';
+import { attachCameraInput, panBy, zoomAt } from './views/camera.js';
 import { OccupancyView, type OccupancyOptions } from './views/occupancy/occupancy-view.js';
 import { DARK, LIGHT, type Theme } from './views/occupancy/palette.js';
 import { TopologyController } from './views/topology/topology-controller.js';
@@ -38,7 +38,9 @@ export class App {
   private state: ViewState;
   private readonly store: LiveStore;
   private view!: OccupancyView;
-  private topologyView!: TopologyView;
+  /** Created the first time the topology is shown: an occupancy screen never pays for it. */
+  private topologyView: TopologyView | undefined;
+  private topologyViewStarting = false;
   private readonly topology: TopologyController;
   private readonly toolbar: Toolbar;
   private readonly topologyToolbar: TopologyToolbar;
@@ -91,7 +93,7 @@ export class App {
       exportSvg: () => this.exportSvg(),
       exportJson: () => this.exportJson(),
     });
-    this.topology = new TopologyController({ setGraph: (graph) => this.topologyView.setGraph(graph) }, () => this.store.clusters, () => this.schedulePanels());
+    this.topology = new TopologyController({ setGraph: (graph) => this.topologyView?.setGraph(graph) }, () => this.store.clusters, () => this.schedulePanels());
     this.details = new DetailsPanel(() => this.update({ selection: null }, 'push'));
     this.help = new HelpOverlay(() => this.closeHelp());
   }
@@ -104,11 +106,8 @@ export class App {
     this.root.append(chrome, el('div', { class: 'workspace' }, this.stage, this.details.element), this.help.element);
     this.view = new OccupancyView(this.stage, () => this.store.clusters, this.occupancyOptions(), this.currentTheme(), (camera, byUser) => this.onCamera(camera, byUser));
     await this.view.init();
-    this.topologyView = new TopologyView(this.stage, this.currentTheme(), (camera, byUser) => this.onCamera(camera, byUser), { onShown: () => this.schedulePanels() });
-    await this.topologyView.init();
     this.view.canvas.classList.add('occupancy-canvas');
-    this.topologyView.canvas.classList.add('topology-canvas');
-    this.stage.prepend(this.view.canvas, this.topologyView.canvas);
+    this.stage.prepend(this.view.canvas);
     attachCameraInput(this.view.canvas, {
       get: () => this.view.camera,
       set: (camera) => this.setCameraByUser(camera),
@@ -116,16 +115,6 @@ export class App {
       onHover: (x, y) => this.onHover(x, y),
       onLeave: () => {
         this.view.setHovered(undefined);
-        this.tooltip.hide();
-      },
-    });
-    attachCameraInput(this.topologyView.canvas, {
-      get: () => this.topologyView.camera,
-      set: (camera) => this.setCameraByUser(camera),
-      onClick: (x, y) => this.onTopologyClick(x, y),
-      onHover: (x, y) => this.onTopologyHover(x, y),
-      onLeave: () => {
-        this.topologyView.setHovered(undefined);
         this.tooltip.hide();
       },
     });
@@ -137,6 +126,36 @@ export class App {
     // The status line says "stale since … (2 min ago)": keep relative times current.
     setInterval(() => this.schedulePanels(), 10_000);
     exposeTestHook(this);
+  }
+
+  /** True when the topology view exists; otherwise starts creating it (then applies the state again). */
+  private ensureTopologyView(): boolean {
+    if (this.topologyView !== undefined) return true;
+    if (!this.topologyViewStarting) {
+      this.topologyViewStarting = true;
+      this.startTopologyView().catch((error: unknown) => console.error('the topology view could not start', error));
+    }
+    return false;
+  }
+
+  private async startTopologyView(): Promise<void> {
+    const view = new TopologyView(this.stage, this.currentTheme(), (camera, byUser) => this.onCamera(camera, byUser), { onShown: () => this.schedulePanels() });
+    await view.init();
+    view.canvas.classList.add('topology-canvas');
+    this.view.canvas.after(view.canvas);
+    attachCameraInput(view.canvas, {
+      get: () => view.camera,
+      set: (camera) => this.setCameraByUser(camera),
+      onClick: (x, y) => this.onTopologyClick(view, x, y),
+      onHover: (x, y) => this.onTopologyHover(view, x, y),
+      onLeave: () => {
+        view.setHovered(undefined);
+        this.tooltip.hide();
+      },
+    });
+    this.topologyView = view;
+    this.topology.refresh();
+    this.apply(this.state);
   }
 
   // --- View state -----------------------------------------------------------------------------
@@ -161,12 +180,18 @@ export class App {
     this.topologyToolbar.render(next);
     this.view.setOptions(this.occupancyOptions());
     this.view.setSelection(next.selection?.kind === 'Vertex' ? null : next.selection);
-    this.topologyView.setSelection(next.selection?.kind === 'Vertex' ? next.selection.uid : null);
+    this.topologyView?.setSelection(next.selection?.kind === 'Vertex' ? next.selection.uid : null);
     this.topology.setState(next, this.query);
     const topologyShown = next.view === 'topology';
+    const topologyReady = topologyShown ? this.ensureTopologyView() : this.topologyView !== undefined;
     this.view.canvas.hidden = topologyShown;
-    this.topologyView.canvas.hidden = !topologyShown;
+    if (this.topologyView !== undefined) this.topologyView.canvas.hidden = !topologyShown;
     this.topology.setActive(topologyShown);
+    if (topologyShown && !topologyReady) {
+      // The camera is applied once the view exists (startTopologyView applies the state again).
+      this.renderPanels();
+      return;
+    }
     const active = this.activeView();
     const camera = next.tv ? null : next.camera;
     if (!sameCamera(camera, active.camera) || camera === null) active.setCamera(camera);
@@ -228,7 +253,7 @@ export class App {
   }
 
   private activeView(): OccupancyView | TopologyView {
-    return this.state.view === 'topology' ? this.topologyView : this.view;
+    return this.state.view === 'topology' && this.topologyView !== undefined ? this.topologyView : this.view;
   }
 
   /**
@@ -303,10 +328,10 @@ export class App {
     else if (this.state.selection !== null) this.update({ selection: null }, 'push');
   }
 
-  private onTopologyHover(x: number, y: number): void {
-    const picked = this.topologyView.pickAt(x, y);
-    this.topologyView.setHovered(picked?.id);
-    const lines = picked === undefined ? undefined : this.topologyTooltip(picked);
+  private onTopologyHover(view: TopologyView, x: number, y: number): void {
+    const picked = view.pickAt(x, y);
+    view.setHovered(picked?.id);
+    const lines = picked === undefined ? undefined : this.topologyTooltip(view, picked);
     if (lines === undefined) {
       this.tooltip.hide();
       return;
@@ -314,11 +339,11 @@ export class App {
     this.tooltip.show(lines, x, y, { width: this.stage.clientWidth, height: this.stage.clientHeight });
   }
 
-  private topologyTooltip(picked: { type: 'vertex' | 'edge' | 'group'; id: string }): string[] | undefined {
+  private topologyTooltip(view: TopologyView, picked: { type: 'vertex' | 'edge' | 'group'; id: string }): string[] | undefined {
     const topology = this.topology.current;
     if (topology === undefined) return undefined;
     if (picked.type === 'edge') {
-      const drawn = this.topologyView.scene().edges.find((e) => e.id === picked.id);
+      const drawn = view.scene().edges.find((e) => e.id === picked.id);
       if (drawn === undefined) return undefined;
       const modelEdges = topology.edges.filter((e) => drawn.edges.includes(e.id));
       const lines = modelEdges.slice(0, 6).map((e) => `${e.type}: ${e.reason}`);
@@ -341,9 +366,11 @@ export class App {
     ].filter((line) => line !== '');
   }
 
-  private onTopologyClick(x: number, y: number): void {
-    const picked = this.topologyView.pickAt(x, y);
-    this.topologyView.canvas.focus();
+  private onTopologyClick(view: TopologyView, x: number, y: number): void {
+    const picked = view.pickAt(x, y);
+    view.canvas.focus();
+    // The details panel may open and the graph re-fit: the tooltip would point at nothing.
+    this.tooltip.hide();
     const cluster = this.topology.clusterShown?.id;
     if (picked?.type === 'vertex' && picked.id.startsWith('Namespace/')) {
       const namespace = picked.id.slice('Namespace/'.length);
@@ -355,11 +382,11 @@ export class App {
   // --- Exports --------------------------------------------------------------------------------
 
   private async exportPng(): Promise<void> {
-    download(await this.topologyView.exportPng(), `${this.exportName()}.png`);
+    if (this.topologyView !== undefined) download(await this.topologyView.exportPng(), `${this.exportName()}.png`);
   }
 
   private exportSvg(): void {
-    download(new Blob([this.topologyView.exportSvg()], { type: 'image/svg+xml' }), `${this.exportName()}.svg`);
+    if (this.topologyView !== undefined) download(new Blob([this.topologyView.exportSvg()], { type: 'image/svg+xml' }), `${this.exportName()}.svg`);
   }
 
   private exportJson(): void {
@@ -481,6 +508,7 @@ export class App {
   }
 
   private renderTopologyPanels(): void {
+    if (this.topologyView === undefined) return;
     const scene = this.topologyView.scene();
     this.topologyToolbar.setNamespaces(this.topology.namespaces());
     const status = this.topology.clusterShown?.status;
@@ -548,9 +576,9 @@ export class App {
   testHook() {
     return {
       scene: () => this.view.scene(),
-      topology: () => this.topologyView.scene(),
+      topology: () => this.topologyView?.scene(),
       topologyModel: () => structuredClone(this.topology.current),
-      topologyIdle: () => this.store.lastSeq !== undefined && !this.topology.busy && !this.topologyView.scene().pending,
+      topologyIdle: () => this.store.lastSeq !== undefined && this.topologyView !== undefined && !this.topology.busy && !this.topologyView.scene().pending,
       stats: () => ({ ...this.view.stats, seq: this.store.lastSeq, snapshotChars: this.store.lastSnapshotChars }),
       /** True when data has arrived and no frame or layout is pending. */
       idle: () => this.store.lastSeq !== undefined && !this.view.busy,

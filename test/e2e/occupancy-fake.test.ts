@@ -2,17 +2,12 @@
 // FakeSource: the test decides every node, pod and status, and checks what the view draws
 // (the scene of the test hook, and pixels of a screenshot), the panels around it, the URL state
 // and the keyboard. Needs dist/web (npm run build:web).
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../src/model/cluster-status.js';
 import type { ClusterRecord, PodRecord } from '../../src/model/records.js';
 import { node, pod } from '../../src/model/testing/records.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
-import { FakeSource } from '../../src/server/testing/fixtures.js';
-import { launchBrowser, newPage, saveScreenshot, type OpenedPage } from '../support/browser.js';
+import { FAKE_CLUSTER as CLUSTER, useFakeServers, type CheckedPage, type FakeServer } from './helpers/fake-server.js';
 import {
   STATUS_COLORS,
   canvasOnTopAt,
@@ -31,8 +26,6 @@ import {
 } from './helpers/occupancy.js';
 import { DARK, LIGHT } from '../../src/web/views/occupancy/palette.js';
 
-const WEB_INDEX = path.resolve(import.meta.dirname, '../../dist/web/index.html');
-const CLUSTER = 'fake';
 const ZONE = 'topology.kubernetes.io/zone';
 /** Per channel; SwiftShader draws the shader's colours exactly, this only absorbs rounding. */
 const TOLERANCE = 8;
@@ -74,65 +67,28 @@ function clusterStatus(phase: ClusterStatus['phase'], fields: Partial<ClusterSta
 
 // --- Server, browser and pages ---------------------------------------------------------------------
 
-let browser: Browser;
-const servers: RunningServer[] = [];
+const fake = useFakeServers();
 
-beforeAll(async () => {
-  if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` before the e2e tests`);
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** A kubeglance server on a free port whose one cluster is a FakeSource, started with `records`. */
-async function serveFake({
+/** A server whose one cluster is a FakeSource (helpers/fake-server.ts); by default the cluster above, live. */
+function serveFake({
   name = 'Fake cluster',
   records = baseRecords(),
   status = clusterStatus('live'),
-}: { name?: string; records?: ClusterRecord[]; status?: ClusterStatus } = {}): Promise<{ source: FakeSource; url: string }> {
-  const source = new FakeSource(CLUSTER, name);
-  const server = await startServer({ sources: [source], host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }) });
-  servers.push(server);
-  source.emit(...records.map((record) => ({ type: 'upsert' as const, record })), { type: 'status', status });
-  return { source, url: server.url };
-}
-
-interface TestPage extends OpenedPage {
-  /** Messages of every alert/confirm/prompt the page opened (there must be none). */
-  dialogs: string[];
+}: { name?: string; records?: ClusterRecord[]; status?: ClusterStatus } = {}): Promise<FakeServer> {
+  return fake.serve({ name, records, status });
 }
 
 /**
  * Opens url, waits for the first complete picture, runs the test body, and always leaves a
  * screenshot; then the page must have logged no error and opened no dialog.
  */
-async function withPage(name: string, url: string, body: (opened: TestPage) => Promise<void>, podCount = PODS.length): Promise<void> {
-  const dialogs: string[] = [];
-  const opened = await newPage(browser, url, {
-    setup: (page) =>
-      page.on('dialog', (dialog) => {
-        dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-        void dialog.dismiss();
-      }),
-  });
-  try {
-    await waitForScene(opened.page, (s) => s.pods.length === podCount, { timeout: 45_000, what: `${podCount} pods drawn` }).catch((error: unknown) => {
-      // The page's own log usually says why it never drew (a failed start, a refused request).
-      throw new Error(`${String(error)}\npage console:\n${opened.console.join('\n')}`);
-    });
-    await body({ ...opened, dialogs });
-  } finally {
-    await saveScreenshot(opened.page, `occupancy-fake-${name}`).catch(() => {});
-    await opened.page.close();
-  }
-  expect(opened.errors, opened.console.join('\n')).toEqual([]);
-  expect(dialogs).toEqual([]);
+function withPage(name: string, url: string, body: (opened: CheckedPage) => Promise<void>, podCount = PODS.length): Promise<void> {
+  return fake.withPage(
+    `occupancy-fake-${name}`,
+    url,
+    (page) => waitForScene(page, (s) => s.pods.length === podCount, { timeout: 45_000, what: `${podCount} pods drawn` }),
+    body,
+  );
 }
 
 /** Pods of one node box in reading order (row by row, left to right) on screen. */
@@ -144,7 +100,7 @@ function podsInReadingOrder(s: SceneSnapshot, box: string): string[] {
 }
 
 async function focusCanvas(page: Page): Promise<void> {
-  await page.locator('.stage canvas').focus();
+  await page.locator('canvas.occupancy-canvas').focus();
 }
 
 // --- Tests ---------------------------------------------------------------------------------------
@@ -412,7 +368,7 @@ describe('occupancy view with a fake cluster', () => {
       expect(s.camera.y).toBeCloseTo(fit.y, 3);
 
       // The wheel zooms around the pointer: the world point under it stays put.
-      const box = (await page.locator('.stage canvas').boundingBox())!;
+      const box = (await page.locator('canvas.occupancy-canvas').boundingBox())!;
       const at = { x: box.width / 2, y: box.height / 2 };
       await page.mouse.move(box.x + at.x, box.y + at.y);
       await page.mouse.wheel(0, 300);

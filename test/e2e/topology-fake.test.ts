@@ -3,25 +3,18 @@
 // the graph renders, the filter and the namespace/kind choice, focus, details with the reasons of
 // edges, cross-highlight with the occupancy view, exports, live changes and hostile names.
 // Needs dist/web (npm run build:web).
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { pino } from 'pino';
-import type { Browser, Download, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Download, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../src/model/cluster-status.js';
 import type { ClusterRecord, DeploymentRecord, PodRecord, TrafficRecord } from '../../src/model/records.js';
 import { node, pod } from '../../src/model/testing/records.js';
 import { deployment, namespace, networkPolicy, replicaSet, service, shopRecords } from '../../src/model/testing/shop.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
-import { FakeSource } from '../../src/server/testing/fixtures.js';
-import { launchBrowser, newPage, saveScreenshot, type OpenedPage } from '../support/browser.js';
 import { decodePng } from '../support/png.js';
+import { FAKE_CLUSTER as CLUSTER, useFakeServers, type CheckedPage, type FakeServer } from './helpers/fake-server.js';
 import { urlParams, waitForScene, waitForUrl } from './helpers/occupancy.js';
 import { describeTopology, edgeBetween, vertex, vertexPoint, waitForTopology, type TopologyScene } from './helpers/topology.js';
 
-const WEB_INDEX = path.resolve(import.meta.dirname, '../../dist/web/index.html');
-const CLUSTER = 'fake';
 const CART = 'Deployment/shop/cart';
 const FRONTEND = 'Deployment/shop/frontend';
 const CHECKOUT = 'Deployment/shop/checkout';
@@ -87,58 +80,25 @@ function clusterStatus(fields: Partial<ClusterStatus> = {}): ClusterStatus {
 
 // --- Server, browser and pages ---------------------------------------------------------------------
 
-let browser: Browser;
-const servers: RunningServer[] = [];
+const fake = useFakeServers();
 
-beforeAll(async () => {
-  if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` before the e2e tests`);
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function serveShop(status = clusterStatus()): Promise<{ source: FakeSource; url: string }> {
-  const source = new FakeSource(CLUSTER, 'Shop cluster');
-  const server = await startServer({ sources: [source], host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }) });
-  servers.push(server);
-  source.emit(...records().map((record) => ({ type: 'upsert' as const, record })), { type: 'status', status });
-  return { source, url: server.url };
+function serveShop(status = clusterStatus()): Promise<FakeServer> {
+  return fake.serve({ name: 'Shop cluster', records: records(), status });
 }
 
-interface TestPage extends OpenedPage {
-  dialogs: string[];
+interface TestPage extends CheckedPage {
+  /** The scene once the shop was first drawn. */
   first: TopologyScene;
 }
 
-/** Opens the topology view, waits for the shop to be drawn, runs the body, leaves a screenshot. */
-async function withTopology(name: string, url: string, body: (opened: TestPage) => Promise<void>): Promise<void> {
-  const dialogs: string[] = [];
-  const opened = await newPage(browser, url, {
-    setup: (page) =>
-      page.on('dialog', (dialog) => {
-        dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-        void dialog.dismiss();
-      }),
-  });
-  try {
-    const first = await waitForTopology(opened.page, (s) => s.vertices.some((v) => v.id === CART) && s.layoutMs !== undefined, { timeout: 45_000, what: 'the shop drawn' }).catch(
-      (error: unknown) => {
-        throw new Error(`${String(error)}\npage console:\n${opened.console.join('\n')}`);
-      },
-    );
-    await body({ ...opened, dialogs, first });
-  } finally {
-    await saveScreenshot(opened.page, `topology-fake-${name}`).catch(() => {});
-    await opened.page.close();
-  }
-  expect(opened.errors, opened.console.join('\n')).toEqual([]);
-  expect(dialogs).toEqual([]);
+/** Opens the topology view, waits for the shop to be drawn, runs the body, leaves a screenshot; no page errors, no dialogs. */
+function withTopology(name: string, url: string, body: (opened: TestPage) => Promise<void>): Promise<void> {
+  return fake.withPage(
+    `topology-fake-${name}`,
+    url,
+    (page) => waitForTopology(page, (s) => s.vertices.some((v) => v.id === CART) && s.layoutMs !== undefined, { timeout: 45_000, what: 'the shop drawn' }),
+    (opened, first) => body({ ...opened, first }),
+  );
 }
 
 async function clickVertex(page: Page, s: TopologyScene, id: string): Promise<void> {

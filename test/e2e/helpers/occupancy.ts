@@ -103,7 +103,7 @@ export function podNamed(s: SceneSnapshot, name: string, namespace?: string): Sc
 
 /** Canvas-relative rect centre → page coordinates (for the mouse). */
 export async function pagePoint(page: Page, rect: Rect): Promise<{ x: number; y: number }> {
-  const box = await page.locator('.stage canvas').boundingBox();
+  const box = await page.locator('canvas.occupancy-canvas').boundingBox();
   if (box === null) throw new Error('the canvas is not laid out');
   return { x: box.x + rect.x + rect.w / 2, y: box.y + rect.y + rect.h / 2 };
 }
@@ -112,7 +112,7 @@ export type Rgb = [number, number, number];
 
 /** Screenshot of the canvas area, readable by canvas-relative CSS pixel (deviceScaleFactor 1). */
 export async function canvasPixels(page: Page): Promise<{ at(x: number, y: number): Rgb; centre(rect: Rect): Rgb }> {
-  const box = await page.locator('.stage canvas').boundingBox();
+  const box = await page.locator('canvas.occupancy-canvas').boundingBox();
   if (box === null) throw new Error('the canvas is not laid out');
   const clip = { x: Math.round(box.x), y: Math.round(box.y), width: Math.floor(box.width), height: Math.floor(box.height) };
   const png = decodePng(await page.screenshot({ clip }));
@@ -154,7 +154,7 @@ export async function waitForUrl(page: Page, test: (params: URLSearchParams) => 
 /** Whether the canvas itself (not the legend, tooltip or a panel) is on top at a rect's centre. */
 export async function canvasOnTopAt(page: Page, rect: Rect): Promise<boolean> {
   const point = await pagePoint(page, rect);
-  return page.evaluate(({ x, y }) => document.elementFromPoint(x, y) === document.querySelector('.stage canvas'), point);
+  return page.evaluate(({ x, y }) => document.elementFromPoint(x, y) === document.querySelector('canvas.occupancy-canvas'), point);
 }
 
 /**

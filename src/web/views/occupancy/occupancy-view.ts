@@ -13,7 +13,8 @@ import type { Camera, NodeSort, PodSort, Selection } from '../../url-state.js';
 import { CellTexture, shapeSource } from './cell-texture.js';
 import { QuadMesh } from './quad-mesh.js';
 import { CELL_OUTLINED, CELL_RESTARTED, CHROME_ATTRIBUTES, DETAIL_MIN_CELL_PIXELS, GRID_ATTRIBUTES, SHAPES, chromeFragment, gridFragment, type Detail } from './shaders.js';
-import { fitCamera, toWorld } from './camera.js';
+import { fitCamera, toWorld } from '../camera.js';
+import { ViewCamera } from '../view-camera.js';
 import * as g from './geometry.js';
 import { OTHER_REASONS, boxKey, fillCells, layoutClusters, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
 import { CORDONED, NOT_READY, SELECTED, STATUS_SHAPE, STATUS_STYLES, cssColor, dimmed, type Rgb, type Theme } from './palette.js';
@@ -42,8 +43,6 @@ export interface OccupancyOptions {
 const LAYOUT_INTERVAL_MS = 1000;
 const MAX_LAYOUT_INTERVAL_MS = 5000;
 const LAYOUT_COST_FACTOR = 10;
-/** The camera counts as moving until it has rested this long. */
-const SETTLE_MS = 300;
 
 export class OccupancyView {
   private app!: Application;
@@ -90,14 +89,14 @@ export class OccupancyView {
   );
   private labels!: LabelLayer;
   private cache!: MapCache;
-  /** When the camera last moved (a pan or zoom in progress shows the cached map moved). */
-  private cameraMovedAt = -Infinity;
-  private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A pan or zoom in progress shows the cached map moved. */
+  private readonly viewCamera = new ViewCamera(
+    () => fitCamera({ w: this.layout.width, h: this.layout.height }, this.viewSize()),
+    (camera, byUser) => this.onCameraChange(camera, byUser),
+    () => this.requestRender(),
+  );
   private layout: OccupancyLayout = { clusters: [], boxes: [], boxByKey: new Map(), cellCount: 0, width: 0, height: 0 };
   private quadOfBox = new Map<PodBox, number>();
-  private cameraState: Camera = { x: 0, y: 0, scale: 1 };
-  /** True while the camera follows the layout (zoom to fit), until the user pans or zooms. */
-  private fitting = true;
   private options: OccupancyOptions;
   private theme: Theme;
   private selection: Selection | null = null;
@@ -162,7 +161,7 @@ export class OccupancyView {
   }
 
   get camera(): Camera {
-    return this.cameraState;
+    return this.viewCamera.current;
   }
 
   get currentLayout(): OccupancyLayout {
@@ -175,7 +174,7 @@ export class OccupancyView {
 
   /** Whether a frame or layout is pending (tests wait until the view is idle). */
   get busy(): boolean {
-    return this.frameRequested || this.layoutWanted || this.dirtyBoxes.size > 0 || this.settleTimer !== undefined;
+    return this.frameRequested || this.layoutWanted || this.dirtyBoxes.size > 0 || this.viewCamera.settling;
   }
 
   setOptions(options: OccupancyOptions): void {
@@ -217,22 +216,7 @@ export class OccupancyView {
 
   /** Sets the camera; null zooms to fit and keeps fitting as the layout changes. */
   setCamera(camera: Camera | null, byUser = false): void {
-    if (camera === null) {
-      this.fitting = true;
-      this.cameraState = fitCamera({ w: this.layout.width, h: this.layout.height }, this.viewSize());
-    } else {
-      this.fitting = false;
-      this.cameraState = camera;
-    }
-    this.onCameraChange(this.cameraState, byUser);
-    // One more frame once the camera rests, to redraw the map exactly under it.
-    this.cameraMovedAt = performance.now();
-    clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = undefined;
-      this.requestRender();
-    }, SETTLE_MS + 20);
-    this.requestRender();
+    this.viewCamera.set(camera, byUser);
   }
 
   zoomToFit(): void {
@@ -244,13 +228,13 @@ export class OccupancyView {
     const box = this.boxOfSelection(selection);
     if (box === undefined) return;
     const { width, height } = this.viewSize();
-    const scale = Math.max(this.cameraState.scale, Math.min(width / (box.w * 4), height / (box.h * 4), 2));
+    const scale = Math.max(this.camera.scale, Math.min(width / (box.w * 4), height / (box.h * 4), 2));
     this.setCamera({ scale, x: width / 2 - (box.x + box.w / 2) * scale, y: height / 2 - (box.y + box.h / 2) * scale }, true);
   }
 
   /** What is under a screen point (CSS pixels relative to the canvas). */
   pickAt(screenX: number, screenY: number): Picked | undefined {
-    const { x, y } = toWorld(this.cameraState, screenX, screenY);
+    const { x, y } = toWorld(this.camera, screenX, screenY);
     return pick(this.layout, x, y);
   }
 
@@ -280,7 +264,7 @@ export class OccupancyView {
   destroy(): void {
     this.destroyed = true;
     clearTimeout(this.layoutTimer);
-    clearTimeout(this.settleTimer);
+    this.viewCamera.stop();
     this.app.destroy(true, { children: true, texture: true });
   }
 
@@ -391,7 +375,7 @@ export class OccupancyView {
     this.layoutsDone++;
     if (this.hovered !== undefined) this.hovered = undefined;
     this.writeAll();
-    if (this.fitting) this.setCamera(null);
+    if (this.viewCamera.fitting) this.setCamera(null);
     this.requestRender();
   }
 
@@ -529,7 +513,7 @@ export class OccupancyView {
     if (this.destroyed) return;
     const started = performance.now();
     const now = performance.now();
-    const { scale } = this.cameraState;
+    const { scale } = this.camera;
     const unitsPerPixel = 1 / scale;
     this.gridUniforms.uniforms['uUnitsPerPixel'] = unitsPerPixel;
     this.chromeUniforms.uniforms['uUnitsPerPixel'] = unitsPerPixel;
@@ -541,8 +525,8 @@ export class OccupancyView {
     if (this.framesScale !== scale) this.writeFrames(scale);
     // Bitwise or: every mesh must upload, whatever the others did.
     if (Number(this.frames.flush()) | Number(this.grid.flush()) | Number(this.chrome.flush()) | Number(this.cells.flush())) this.cache.invalidate();
-    this.cache.update(this.world, this.cameraState, now - this.cameraMovedAt < SETTLE_MS, now);
-    this.labels.update(this.layout, this.cameraState, this.viewSize(), this.clusters());
+    this.cache.update(this.world, this.camera, this.viewCamera.movingAt(now), now);
+    this.labels.update(this.layout, this.camera, this.viewSize(), this.clusters());
     this.app.render();
     if (this.framesDrawn === 0 || (this.layout.boxes.length > 0 && performance.getEntriesByName('kubeglance:first-data-frame').length === 0)) {
       performance.mark(this.layout.boxes.length > 0 ? 'kubeglance:first-data-frame' : 'kubeglance:first-frame');
@@ -556,7 +540,7 @@ export class OccupancyView {
     const height = Math.max(1, this.host.clientHeight);
     this.app.renderer.resize(width, height);
     this.cache.resize(width, height);
-    if (this.fitting) this.setCamera(null);
+    if (this.viewCamera.fitting) this.setCamera(null);
     this.requestRender();
   }
 
@@ -570,7 +554,7 @@ export class OccupancyView {
   scene(): SceneSnapshot {
     return describeScene({
       layout: this.layout,
-      camera: this.cameraState,
+      camera: this.camera,
       view: this.viewSize(),
       frames: this.framesDrawn,
       clusters: this.clusters(),

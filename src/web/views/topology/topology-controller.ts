@@ -78,6 +78,11 @@ export class TopologyController {
     } else if (filterChanged && this.active) this.reshape();
   }
 
+  /** Hands the current graph to the view again (a view created after the graph was shaped). */
+  refresh(): void {
+    if (this.active) this.reshape();
+  }
+
   /** Data changed (any store event). */
   onDataChanged(reset: boolean): void {
     this.stale = true;

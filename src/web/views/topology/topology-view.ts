@@ -11,8 +11,9 @@
 // hover overlay are drawn on top of it each frame. At rest the picture is redrawn exactly.
 import { Application, Container, Rectangle } from 'pixi.js';
 import type { Camera } from '../../url-state.js';
-import { fitCamera, MAX_SCALE, toWorld } from '../occupancy/camera.js';
+import { fitCamera, MAX_SCALE, toWorld } from '../camera.js';
 import { cssColor, type Theme } from '../occupancy/palette.js';
+import { ViewCamera } from '../view-camera.js';
 import type { Box, GraphLayout, ShapedGraph } from './contracts.js';
 import { drawingBounds } from './geometry.js';
 import { addBox, BOX_LAYOUT, buildDrawing, buildOverlay, createDrawing, createOverlay, rgba } from './draw.js';
@@ -35,8 +36,6 @@ export interface TopologyViewOptions {
   onShown?: () => void;
 }
 
-/** The camera counts as moving until it has rested this long (then the cache is redrawn exactly). */
-const SETTLE_MS = 300;
 /** focusOn zooms in at least this far, where names are readable. */
 const FOCUS_SCALE = 1;
 
@@ -72,9 +71,12 @@ export class TopologyView {
   private labelIndex: LabelIndex = { vertices: [], groups: [], edges: [] };
 
   private palette: TopologyPalette;
-  private cameraState: Camera = { x: 0, y: 0, scale: 1 };
-  /** True while the camera follows the layout (zoom to fit), until the user pans or zooms. */
-  private fitting = true;
+  /** Follows the layout (zoom to fit) until the user pans or zooms; in motion, the cached picture is shown moved. */
+  private readonly viewCamera = new ViewCamera(
+    () => this.fitCamera(),
+    (camera, byUser) => this.onCameraChange(camera, byUser),
+    () => this.requestRender(),
+  );
   private selected: string | null = null;
   private hovered: string | undefined;
   /** A vertex to centre on once it has been laid out. */
@@ -85,8 +87,6 @@ export class TopologyView {
   private frameRequested = false;
   private framesDrawn = 0;
   private lastFrameMs = 0;
-  private cameraMovedAt = -Infinity;
-  private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private initialised = false;
   private destroyed = false;
 
@@ -159,7 +159,7 @@ export class TopologyView {
     this.drawingDirty = this.graph !== undefined;
     this.overlayDirty = true;
     // A layout that arrived while PixiJS started could not be fitted to the canvas yet.
-    if (this.fitting && this.graph !== undefined) this.setCamera(null);
+    if (this.viewCamera.fitting && this.graph !== undefined) this.setCamera(null);
     this.requestRender();
   }
 
@@ -168,7 +168,7 @@ export class TopologyView {
   }
 
   get camera(): Camera {
-    return this.cameraState;
+    return this.viewCamera.current;
   }
 
   get stats() {
@@ -177,7 +177,7 @@ export class TopologyView {
 
   /** Whether a layout, a frame or the settling redraw is pending (tests wait until the view is idle). */
   get busy(): boolean {
-    return this.feed.pending || this.frameRequested || this.settleTimer !== undefined;
+    return this.feed.pending || this.frameRequested || this.viewCamera.settling;
   }
 
   // --- Data -------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ export class TopologyView {
       const focus = this.pendingFocus;
       this.pendingFocus = undefined;
       if (focus !== undefined && layout.vertices[focus] !== undefined) this.focusOn(focus);
-      else if (this.fitting && this.initialised) this.setCamera(null);
+      else if (this.viewCamera.fitting && this.initialised) this.setCamera(null);
     }
     this.requestRender();
     this.onShown?.();
@@ -244,22 +244,7 @@ export class TopologyView {
 
   /** Sets the camera; null zooms to fit and keeps fitting as the layout changes, until the user moves. */
   setCamera(camera: Camera | null, byUser = false): void {
-    if (camera === null) {
-      this.fitting = true;
-      this.cameraState = this.fitCamera();
-    } else {
-      this.fitting = false;
-      this.cameraState = camera;
-    }
-    this.onCameraChange(this.cameraState, byUser);
-    // One more frame once the camera rests, to redraw the cached picture exactly under it.
-    this.cameraMovedAt = performance.now();
-    clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = undefined;
-      this.requestRender();
-    }, SETTLE_MS + 20);
-    this.requestRender();
+    this.viewCamera.set(camera, byUser);
   }
 
   zoomToFit(): void {
@@ -278,7 +263,7 @@ export class TopologyView {
     }
     this.pendingFocus = undefined;
     const { width, height } = this.viewSize();
-    const scale = Math.min(MAX_SCALE, Math.max(this.cameraState.scale, FOCUS_SCALE));
+    const scale = Math.min(MAX_SCALE, Math.max(this.camera.scale, FOCUS_SCALE));
     this.setCamera({ scale, x: width / 2 - (box.x + box.width / 2) * scale, y: height / 2 - (box.y + box.height / 2) * scale }, true);
   }
 
@@ -290,8 +275,8 @@ export class TopologyView {
 
   /** What is under a screen point (CSS pixels relative to the canvas): vertex, else edge, else group. */
   pickAt(screenX: number, screenY: number): TopologyPick | undefined {
-    const { x, y } = toWorld(this.cameraState, screenX, screenY);
-    return pickTopology(this.pickIndex, x, y, EDGE_PICK_PIXELS / this.cameraState.scale);
+    const { x, y } = toWorld(this.camera, screenX, screenY);
+    return pickTopology(this.pickIndex, x, y, EDGE_PICK_PIXELS / this.camera.scale);
   }
 
   // --- Export -----------------------------------------------------------------------------------
@@ -322,7 +307,7 @@ export class TopologyView {
     this.destroyed = true;
     this.feed.stop();
     this.resizeObserver?.disconnect();
-    clearTimeout(this.settleTimer);
+    this.viewCamera.stop();
     if (this.ownsClient) this.client?.dispose();
     if (this.initialised) this.app.destroy(true, { children: true, texture: true });
   }
@@ -355,10 +340,10 @@ export class TopologyView {
       this.overlayMeshes.boxes.upload(this.overlay.boxes);
       this.overlayDirty = false;
     }
-    const camera = this.cameraState;
+    const camera = this.camera;
     setZoom(this.uniforms, camera.scale);
     const now = performance.now();
-    this.cache.update(this.world, camera, !atRest && now - this.cameraMovedAt < SETTLE_MS, now);
+    this.cache.update(this.world, camera, !atRest && this.viewCamera.movingAt(now), now);
     this.overlayRoot.position.set(camera.x, camera.y);
     this.overlayRoot.scale.set(camera.scale);
     const plan = planLabels(this.labelIndex, camera, this.viewSize(), this.palette);
@@ -377,7 +362,7 @@ export class TopologyView {
     const height = Math.max(1, this.host.clientHeight);
     this.app.renderer.resize(width, height);
     this.cache.resize(width, height);
-    if (this.fitting) this.setCamera(null);
+    if (this.viewCamera.fitting) this.setCamera(null);
     this.requestRender();
   }
 
@@ -393,7 +378,7 @@ export class TopologyView {
     return describeTopologyScene({
       graph: this.graph,
       layout: this.layout,
-      camera: this.cameraState,
+      camera: this.camera,
       view: this.viewSize(),
       frames: this.framesDrawn,
       pending: this.feed.pending,

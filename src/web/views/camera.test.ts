@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Camera } from '../../url-state.js';
+import type { Camera } from '../url-state.js';
 import { MAX_SCALE, MIN_SCALE, fitCamera, panBy, toWorld, zoomAt } from './camera.js';
 
 /** World → screen, the transform a camera stands for. */

@@ -1,7 +1,8 @@
-// Pan and zoom of the occupancy canvas: wheel and trackpad pinch (which browsers report as a
-// wheel event with ctrlKey) zoom around the pointer, dragging pans, two fingers pinch. The
-// camera is plain data (screen = world * scale + offset) so that it can live in the URL.
-import type { Camera } from '../../url-state.js';
+// Pan and zoom of the canvas views (occupancy and topology): wheel and trackpad pinch (which
+// browsers report as a wheel event with ctrlKey) zoom around the pointer, dragging pans, two
+// fingers pinch. The camera is plain data (screen = world * scale + offset) so that it can live
+// in the URL.
+import type { Camera } from '../url-state.js';
 
 export const MIN_SCALE = 1e-3;
 export const MAX_SCALE = 12;
