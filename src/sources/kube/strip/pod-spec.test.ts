@@ -133,6 +133,9 @@ describe('specRefs: $(VAR) expansion', () => {
   });
 });
 
+// These guard against runaway work on hostile input (unbounded scans, exponential expansion),
+// not against slowness: the limits are 10–20 times what the bounded code needs, far below what
+// the unbounded code takes. Speed itself is measured by the benchmarks.
 describe('specRefs: bounds on hostile specs', () => {
   const time = (f: () => unknown) => {
     const started = performance.now();
@@ -143,7 +146,7 @@ describe('specRefs: bounds on hostile specs', () => {
   it('skips a 1 MB env value, and still reads the rest', () => {
     const spec = { containers: [container('app', { env: [{ name: 'BLOB', value: `${'x'.repeat(1 << 20)} redis:6379` }, { name: 'URL', value: 'http://orders.shop' }] })] };
     let hosts: [string, string][] = [];
-    expect(time(() => (hosts = found(spec)))).toBeLessThan(200);
+    expect(time(() => (hosts = found(spec)))).toBeLessThan(1000);
     expect(hosts).toEqual([['orders.shop', 'containers[app].env[URL]']]);
   });
 
@@ -151,7 +154,7 @@ describe('specRefs: bounds on hostile specs', () => {
     const env = Array.from({ length: 10_000 }, (_, i) => ({ name: `SERVICE_${i}_URL`, value: `http://svc-${i}.shop:8080/some/longer/path/to/make/it/realistic` }));
     const spec = { containers: [container('app', { env })] };
     let hosts: [string, string][] = [];
-    expect(time(() => (hosts = found(spec)))).toBeLessThan(500);
+    expect(time(() => (hosts = found(spec)))).toBeLessThan(1500);
     expect(hosts).toHaveLength(32);
     expect(hosts[31]).toEqual(['svc-31.shop', 'containers[app].env[SERVICE_31_URL]']);
   });
@@ -162,7 +165,7 @@ describe('specRefs: bounds on hostile specs', () => {
     const env = Array.from({ length: 10_000 }, (_, i) => ({ name: `V${i}`, value: `$(V${i - 1})${'ab:cd=ef-gh:@ x://'.repeat(11)}` }));
     const spec = { containers: [container('app', { env })] };
     // About 3.5 s without the budget on the machine this was written on; about 50 ms with it.
-    expect(time(() => found(spec))).toBeLessThan(300);
+    expect(time(() => found(spec))).toBeLessThan(1000);
   });
 
   it('does not grow a value exponentially through references', () => {
@@ -170,7 +173,7 @@ describe('specRefs: bounds on hostile specs', () => {
     for (let i = 1; i < 40; i++) env.push({ name: `A${i}`, value: `$(A${i - 1})$(A${i - 1})` });
     env.push({ name: 'URL', value: 'http://orders.shop' });
     let hosts: [string, string][] = [];
-    expect(time(() => (hosts = found({ containers: [container('app', { env })] })))).toBeLessThan(200);
+    expect(time(() => (hosts = found({ containers: [container('app', { env })] })))).toBeLessThan(1000);
     expect(hosts).toEqual([['orders.shop', 'containers[app].env[URL]']]);
   });
 

@@ -321,21 +321,16 @@ describe('shapeGraph: determinism and cost', () => {
     expect(new Set(a.edges.map((e) => e.id)).size).toBe(a.edges.length);
   });
 
-  it('shapes 2,000 workloads with 5,000+ edges in well under 50 ms', () => {
+  it('shapes 2,000 workloads with 5,000+ edges completely (its time is in bench/topology-layout-bench.ts)', () => {
     // About 2,200 workloads and 10,000 edges: more than the goal's 5,000 edges.
     const t = syntheticTopology({ vertices: 4200 });
     const workloads = t.vertices.filter((v) => v.ready !== undefined).length;
     expect(workloads).toBeGreaterThanOrEqual(2000);
     expect(t.edges.length).toBeGreaterThanOrEqual(5000);
-    const q = query('ns:shop-*');
-    const times: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const started = performance.now();
-      const graph = shapeGraph(t, filter(), q, { collapseThreshold: Infinity });
-      times.push(performance.now() - started);
-      expect(graph.vertices.length).toBe(t.vertices.length);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[3]).toBeLessThan(50);
+    const graph = shapeGraph(t, filter(), query('ns:shop-*'), { collapseThreshold: Infinity });
+    expect(graph.vertices.length).toBe(t.vertices.length);
+    // Every drawn edge joins two drawn vertices.
+    const ids = new Set(graph.vertices.map((v) => v.id));
+    expect(graph.edges.every((e) => ids.has(e.from) && ids.has(e.to))).toBe(true);
   });
 });
