@@ -107,7 +107,7 @@ describe('hosts in free text', () => {
     ]) {
       const started = performance.now();
       hostsIn(text, true);
-      expect(performance.now() - started, text.slice(0, 12)).toBeLessThan(500);
+      expect(performance.now() - started, text.slice(0, 12)).toBeLessThan(1500);
     }
   });
 });
@@ -199,7 +199,7 @@ describe('expandVars: $(VAR) as the kubelet expands it', () => {
     for (const input of ['$('.repeat(100_000), `${'$('.repeat(100_000)})`, '$$'.repeat(100_000), '$(A)'.repeat(50_000)]) {
       const started = performance.now();
       expandVars(input, () => 'x', 1_000_000);
-      expect(performance.now() - started).toBeLessThan(500);
+      expect(performance.now() - started).toBeLessThan(1500);
     }
   });
 });
