@@ -11,4 +11,5 @@ scripts/ensure-chromium.sh
 scripts/build-control-plane.sh >/dev/null
 node --expose-gc --import tsx bench/heap-simulated.ts medium large xl
 node --expose-gc --import tsx bench/browser-bench.ts
+npm run --silent build:web && node --expose-gc --import tsx bench/topology-browser-bench.ts
 node --expose-gc --import tsx bench/kube-bench.ts
