@@ -578,7 +578,7 @@ export class App {
       scene: () => this.view.scene(),
       topology: () => this.topologyView?.scene(),
       topologyModel: () => structuredClone(this.topology.current),
-      topologyIdle: () => this.store.lastSeq !== undefined && this.topologyView !== undefined && !this.topology.busy && !this.topologyView.scene().pending,
+      topologyIdle: () => this.store.lastSeq !== undefined && this.topologyView !== undefined && !this.topology.busy && !this.topologyView.busy,
       stats: () => ({ ...this.view.stats, seq: this.store.lastSeq, snapshotChars: this.store.lastSnapshotChars }),
       /** True when data has arrived and no frame or layout is pending. */
       idle: () => this.store.lastSeq !== undefined && !this.view.busy,
