@@ -307,4 +307,33 @@ describe('topology view (fake cluster)', () => {
       expect(edgeBetween(first, 'Service/shop/cart', CART)?.types).toContain('selects');
     });
   });
+
+  it('collapses namespaces above 2,500 vertices into one box each, and expands one on click', async () => {
+    // 28 namespaces of 50 Deployments and their 50 Services: 2,800 vertices.
+    const many: ClusterRecord[] = [];
+    for (let n = 0; n < 28; n++) {
+      const ns = `team-${String(n).padStart(2, '0')}`;
+      for (let i = 0; i < 50; i++) {
+        const name = `svc-${i}`;
+        many.push(deployment(name, { namespace: ns, uid: `d-${ns}-${i}` }), service(name, { namespace: ns, uid: `s-${ns}-${i}` }));
+      }
+    }
+    const { url } = await fake.serve({ name: 'Big cluster', records: many, status: clusterStatus() });
+    await fake.withPage(
+      'topology-fake-collapse',
+      `${url}?view=topology`,
+      (page) => waitForTopology(page, (s) => s.vertices.length > 0 && s.layoutMs !== undefined, { timeout: 45_000, what: 'the collapsed graph drawn' }),
+      async ({ page }, first) => {
+        expect(first.vertices.length, describeTopology(first)).toBe(28);
+        expect(first.vertices.every((v) => v.kind === 'Namespace' && v.count === 100)).toBe(true);
+        await expect.poll(() => page.textContent('#graph-info')).toContain('28 namespaces collapsed');
+        await clickVertex(page, first, 'Namespace/team-03');
+        await waitForUrl(page, (p) => p.get('expand') === 'team-03', 'expand=team-03');
+        const expanded = await waitForTopology(page, (s) => s.vertices.some((v) => v.id === 'Deployment/team-03/svc-7'), { what: 'team-03 expanded' });
+        expect(expanded.vertices.filter((v) => v.group === 'team-03')).toHaveLength(100);
+        expect(expanded.vertices.filter((v) => v.kind === 'Namespace')).toHaveLength(27);
+        expect(edgeBetween(expanded, 'Service/team-03/svc-7', 'Deployment/team-03/svc-7')?.types).toContain('selects');
+      },
+    );
+  });
 });
