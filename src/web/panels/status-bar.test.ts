@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterStatus, KindStatus } from '../../model/cluster-status.js';
 import type { RecordKind } from '../../model/records.js';
-import { kindProblems, phaseText } from './status-bar.js';
+import { kindProblems, phaseText, pollProblems } from './status-bar.js';
 
 const NOW = Date.UTC(2025, 0, 6, 9, 30, 0);
 
@@ -92,5 +92,16 @@ describe('kindProblems', () => {
   it('is empty for a healthy cluster', () => {
     expect(kindProblems(status({}, { Pod: { state: 'live', count: 1 }, Deployment: { state: 'pending', count: 0 } }))).toEqual([]);
     expect(kindProblems(status({}))).toEqual([]);
+  });
+});
+
+describe('pollProblems', () => {
+  it('says when usage or observed traffic is unavailable, with the reason', () => {
+    expect(pollProblems(status({}))).toEqual([]);
+    expect(pollProblems(status({ traffic: 'available' }))).toEqual([]);
+    expect(pollProblems(status({ metrics: 'unavailable', metricsReason: 'metrics.k8s.io not served' }))).toEqual(['usage unavailable: metrics.k8s.io not served']);
+    expect(pollProblems(status({ traffic: 'unavailable', trafficReason: 'Prometheus at http://prom:9090 unreachable: ECONNREFUSED' }))).toEqual([
+      'observed traffic unavailable: Prometheus at http://prom:9090 unreachable: ECONNREFUSED',
+    ]);
   });
 });

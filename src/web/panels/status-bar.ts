@@ -29,8 +29,16 @@ function clusterStatus(cluster: ClusterState, now: number): HTMLElement {
   item.append(el('strong', {}, cluster.name), ' ', el('span', { class: 'phase' }, phaseText(status, now)));
   const problems = kindProblems(status);
   if (problems.length > 0) item.append(el('span', { class: 'kind-problems' }, ` · ${problems.join(' · ')}`));
-  if (status.metrics === 'unavailable') item.append(el('span', { class: 'kind-problems' }, ` · usage unavailable${status.metricsReason ? `: ${status.metricsReason}` : ''}`));
+  for (const problem of pollProblems(status)) item.append(el('span', { class: 'kind-problems' }, ` · ${problem}`));
   return item;
+}
+
+/** What the polled sources (metrics.k8s.io, Prometheus) cannot give right now, and why. */
+export function pollProblems(status: ClusterStatus): string[] {
+  const problems: string[] = [];
+  if (status.metrics === 'unavailable') problems.push(`usage unavailable${status.metricsReason ? `: ${status.metricsReason}` : ''}`);
+  if (status.traffic === 'unavailable') problems.push(`observed traffic unavailable${status.trafficReason ? `: ${status.trafficReason}` : ''}`);
+  return problems;
 }
 
 export function phaseText(status: ClusterStatus, now = Date.now()): string {
