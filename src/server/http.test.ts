@@ -242,7 +242,7 @@ describe('GET /api/v1/clusters/:id/topology', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(response.headers['cache-control']).toBe('no-store');
     const body = response.json() as Record<string, unknown> & Topology;
-    expect(Object.keys(body).sort()).toEqual(['cluster', 'defaultDeny', 'edges', 'isolation', 'trafficAvailable', 'unresolved', 'vertices']);
+    expect(Object.keys(body).sort()).toEqual(['cluster', 'defaultDeny', 'derivedAt', 'edges', 'isolation', 'trafficAvailable', 'unresolved', 'vertices']);
     expect(body.cluster).toBe(ID);
     expect(body.vertices.map((v) => v.id)).toEqual(['Deployment/shop/api', 'Deployment/shop/web', 'Service/shop/api']);
     expect(body.edges.map((e) => `${e.from} -${e.type}-> ${e.to}`)).toEqual(['Deployment/shop/web -config-> Service/shop/api', 'Service/shop/api -selects-> Deployment/shop/api']);
