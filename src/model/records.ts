@@ -24,6 +24,7 @@ export const RECORD_KINDS = [
   'Gateway',
   'HTTPRoute',
   'GRPCRoute',
+  'ReferenceGrant',
   'Event',
   'ConfigMap',
   'NodeMetrics',
@@ -307,6 +308,19 @@ export interface RouteRecord extends RecordMeta {
   backends: (BackendRef & { kind?: string; weight?: number })[];
 }
 
+/**
+ * A Gateway API ReferenceGrant: which kinds in which other namespaces may refer to which kinds in
+ * the grant's own namespace. A route's backendRef to a Service in another namespace holds only
+ * when a grant there allows it.
+ */
+export interface ReferenceGrantRecord extends RecordMeta {
+  kind: 'ReferenceGrant';
+  /** spec.from: the referrers trusted. `group` is "" for the core group. */
+  from: { group: string; kind: string; namespace: string }[];
+  /** spec.to: what they may refer to here; without `name`, every object of the kind. */
+  to: { group: string; kind: string; name?: string }[];
+}
+
 export interface NamespaceRecord extends RecordMeta {
   kind: 'Namespace';
   phase: string;
@@ -408,6 +422,7 @@ export type ClusterRecord =
   | NetworkPolicyRecord
   | GatewayRecord
   | RouteRecord
+  | ReferenceGrantRecord
   | EventRecord
   | ConfigMapRecord
   | UsageRecord

@@ -24,6 +24,7 @@ export const KIND_KEYS = {
   Gateway: 'gateways',
   HTTPRoute: 'httproutes',
   GRPCRoute: 'grpcroutes',
+  ReferenceGrant: 'referencegrants',
   Event: 'events',
   ConfigMap: 'configmaps',
   NodeMetrics: 'nodemetrics',

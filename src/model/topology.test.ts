@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { edgeLine, SHOP_DEFAULT_DENY, SHOP_DENIED, SHOP_EDGES, SHOP_EGRESS_ISOLATED, SHOP_FIELDS, SHOP_REPLICAS, SHOP_UNRESOLVED } from '../../test/fixtures/shop/expected.js';
 import { shopManifestRecords } from '../../test/fixtures/shop/manifests.js';
 import { ClusterState } from './cluster-state.js';
-import type { ClusterRecord, TrafficRecord } from './records.js';
+import type { ClusterRecord, ReferenceGrantRecord, TrafficRecord } from './records.js';
 import { pod } from './testing/records.js';
 import {
   cronJob,
@@ -149,6 +149,95 @@ describe('deriveTopology: rules one by one', () => {
       ]),
     );
     expect(t.unresolved).toHaveLength(2);
+  });
+
+  describe('route backends in another namespace: drawn only with a ReferenceGrant there', () => {
+    const GW = 'gateway.networking.k8s.io';
+    const grant = (name: string, fields: Partial<ReferenceGrantRecord> = {}): ReferenceGrantRecord => ({
+      kind: 'ReferenceGrant',
+      uid: `rg-${name}`,
+      name,
+      namespace: 'other',
+      createdAt: 1,
+      from: [{ group: GW, kind: 'HTTPRoute', namespace: 'shop' }],
+      to: [{ group: '', kind: 'Service' }],
+      ...fields,
+    });
+    const FIELD = 'spec.rules[].backendRefs (backend #0)';
+    const NEEDS = { from: 'HTTPRoute/shop/web', field: FIELD, host: 'other/api (cross-namespace: needs a ReferenceGrant)' };
+    const withGrants = (...grants: ReferenceGrantRecord[]) =>
+      derive([
+        service('api', { namespace: 'other' }),
+        service('billing', { namespace: 'other' }),
+        route('HTTPRoute', 'web', { backends: [{ service: 'api', namespace: 'other', weight: 10 }] }),
+        ...grants,
+      ]);
+    const backendEdge = (t: Topology) => edgeOf(t, 'route-backend', 'HTTPRoute/shop/web', 'Service/other/api');
+
+    it('a grant for the route kind from its namespace to Services: drawn, naming the grant', () => {
+      const t = withGrants(grant('from-shop'));
+      expect(backendEdge(t)).toMatchObject({
+        type: 'routes',
+        field: FIELD,
+        reason: 'HTTPRoute shop/web sends requests to Service other/api (weight 10, allowed by ReferenceGrant other/from-shop)',
+      });
+      expect(t.unresolved).toEqual([]);
+    });
+
+    it('GRPCRoutes need a grant from GRPCRoute; the first allowing grant by name is named', () => {
+      const t = derive([
+        service('api', { namespace: 'other' }),
+        route('GRPCRoute', 'rpc', { backends: [{ service: 'api', namespace: 'other' }] }),
+        grant('z-http-only'),
+        grant('b-grpc', { from: [{ group: GW, kind: 'GRPCRoute', namespace: 'shop' }] }),
+        grant('a-both', { from: [{ group: GW, kind: 'HTTPRoute', namespace: 'shop' }, { group: GW, kind: 'GRPCRoute', namespace: 'shop' }] }),
+      ]);
+      expect(edgeOf(t, 'route-backend', 'GRPCRoute/shop/rpc', 'Service/other/api')?.reason).toBe(
+        'GRPCRoute shop/rpc sends requests to Service other/api (backendRef, allowed by ReferenceGrant other/a-both)',
+      );
+    });
+
+    it('a grant for another kind (from or to) or another group allows nothing', () => {
+      for (const g of [
+        grant('grpc-only', { from: [{ group: GW, kind: 'GRPCRoute', namespace: 'shop' }] }),
+        grant('core-group', { from: [{ group: '', kind: 'HTTPRoute', namespace: 'shop' }] }),
+        grant('secrets', { to: [{ group: '', kind: 'Secret' }] }),
+        grant('not-core', { to: [{ group: 'multicluster.x-k8s.io', kind: 'Service' }] }),
+      ]) {
+        const t = withGrants(g);
+        expect(backendEdge(t), g.name).toBeUndefined();
+        expect(t.unresolved, g.name).toEqual([NEEDS]);
+      }
+    });
+
+    it('a grant for routes of another namespace, or kept in the wrong namespace, allows nothing', () => {
+      for (const g of [
+        grant('from-elsewhere', { from: [{ group: GW, kind: 'HTTPRoute', namespace: 'elsewhere' }] }),
+        // In the route's namespace, not the Service's: a namespace cannot grant itself access to another.
+        grant('in-shop', { namespace: 'shop' }),
+        grant('in-third', { namespace: 'third' }),
+      ]) {
+        const t = withGrants(g);
+        expect(backendEdge(t), g.name).toBeUndefined();
+        expect(t.unresolved, g.name).toEqual([NEEDS]);
+      }
+    });
+
+    it('a grant naming the Service allows it; one naming another Service does not', () => {
+      const named = withGrants(grant('api-only', { to: [{ group: '', kind: 'Service', name: 'api' }] }));
+      expect(backendEdge(named)?.reason).toContain('allowed by ReferenceGrant other/api-only');
+      expect(named.unresolved).toEqual([]);
+
+      const other = withGrants(grant('billing-only', { to: [{ group: '', kind: 'Service', name: 'billing' }] }));
+      expect(backendEdge(other)).toBeUndefined();
+      expect(other.unresolved).toEqual([NEEDS]);
+    });
+
+    it('a granted backend whose Service is gone is unresolved as missing', () => {
+      const t = derive([route('HTTPRoute', 'web', { backends: [{ service: 'api', namespace: 'other' }] }), grant('from-shop')]);
+      expect(t.edges.filter((e) => e.rule === 'route-backend')).toEqual([]);
+      expect(t.unresolved).toEqual([{ from: 'HTTPRoute/shop/web', field: FIELD, host: 'other/api' }]);
+    });
   });
 
   it('service selectors: all pairs must match, same namespace only, no selector selects nothing, bare pods too', () => {

@@ -17,12 +17,15 @@
 // `deniedBy` on declared connections the policies block (network-policy.ts), and the 'observed'
 // edges of Traffic records with the marks they put on declared edges (observed-traffic.ts).
 //
-// Not derived yet: StatefulSet serviceName, ReferenceGrants.
+// A route's backend in another namespace is drawn only when a ReferenceGrant in that namespace
+// allows it (the edge names the grant); without one it is unresolved, as the Gateway API has it.
+//
+// Not derived yet: StatefulSet serviceName.
 import type { ClusterState } from './cluster-state.js';
 import { selects } from './label-selector.js';
 import { markDenied, NetworkPolicies, policyAllowFindings, type VertexIsolation } from './network-policy.js';
 import { observeTraffic, trafficAvailable } from './observed-traffic.js';
-import type { EndpointSliceRecord, IngressRecord, Labels, PodRecord, RouteRecord, ServiceRecord, WorkloadRecord } from './records.js';
+import type { EndpointSliceRecord, IngressRecord, Labels, PodRecord, ReferenceGrantRecord, RouteRecord, ServiceRecord, WorkloadRecord } from './records.js';
 import { configMapHostRelation, resolveServiceHost } from './topology-configmap.js';
 import { OUTSIDE_ID, vertexId } from './topology-names.js';
 
@@ -246,6 +249,32 @@ function* routes(g: TopologyIndex): Iterable<RouteRecord> {
   yield* g.state.records('GRPCRoute');
 }
 
+const GATEWAY_API = 'gateway.networking.k8s.io';
+
+/** ReferenceGrants by namespace, each namespace's by name: the first that allows is named, whatever the order they arrived in. */
+function grantsByNamespace(g: TopologyIndex): Map<string, ReferenceGrantRecord[]> {
+  const byNamespace = new Map<string, ReferenceGrantRecord[]>();
+  for (const rg of g.state.records('ReferenceGrant')) {
+    const list = byNamespace.get(rg.namespace ?? '');
+    if (list === undefined) byNamespace.set(rg.namespace ?? '', [rg]);
+    else list.push(rg);
+  }
+  for (const list of byNamespace.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return byNamespace;
+}
+
+/**
+ * Whether a ReferenceGrant (in the Service's namespace) lets route `r` refer to Service `service`:
+ * some `from` is the route's kind in the route's namespace, and some `to` is core Services, all
+ * of them or this one by name. (From and to entries combine with OR, as the Gateway API says.)
+ */
+function grantsBackend(rg: ReferenceGrantRecord, r: RouteRecord, service: string): boolean {
+  return (
+    rg.from.some((f) => f.group === GATEWAY_API && f.kind === r.kind && f.namespace === r.namespace) &&
+    rg.to.some((t) => t.group === '' && t.kind === 'Service' && (t.name === undefined || t.name === service))
+  );
+}
+
 export const RELATIONS: readonly Relation[] = [
   {
     id: 'outside-entry',
@@ -291,15 +320,22 @@ export const RELATIONS: readonly Relation[] = [
     type: 'routes',
     explain: '{from} sends requests to {to} ({detail})',
     *derive(g) {
+      let grants: Map<string, ReferenceGrantRecord[]> | undefined; // read on the first cross-namespace backend
       for (const r of routes(g)) {
         const from = vertexId(r.kind, r.namespace, r.name);
         for (const [i, b] of r.backends.entries()) {
           // Our record flattens spec.rules[].backendRefs[] into one list.
           const field = `spec.rules[].backendRefs (backend #${i})`;
           const ns = b.namespace ?? r.namespace ?? '';
+          const detail = b.weight !== undefined ? `weight ${b.weight}` : 'backendRef';
           if (b.kind !== undefined && b.kind !== 'Service') yield { from, field, missing: `${ns}/${b.service} (${b.kind}, not a Service)` };
-          else if (ns !== r.namespace) yield { from, field, missing: `${ns}/${b.service} (cross-namespace: needs a ReferenceGrant)` };
-          else yield toService(g, from, field, ns, b.service, b.weight !== undefined ? `weight ${b.weight}` : 'backendRef');
+          else if (ns === r.namespace) yield toService(g, from, field, ns, b.service, detail);
+          else {
+            // Another namespace's Service holds only when a ReferenceGrant there allows it.
+            const grant = (grants ??= grantsByNamespace(g)).get(ns)?.find((rg) => grantsBackend(rg, r, b.service));
+            if (grant === undefined) yield { from, field, missing: `${ns}/${b.service} (cross-namespace: needs a ReferenceGrant)` };
+            else yield toService(g, from, field, ns, b.service, `${detail}, allowed by ReferenceGrant ${ns}/${grant.name}`);
+          }
         }
       }
     },

@@ -105,6 +105,20 @@ describe('validateRecord', () => {
     const route = { kind: 'HTTPRoute', uid: 'u', name: 'r', namespace: 'n', createdAt: 0, parents: [{ name: 'gw' }], hostnames: ['a.example.com'], backends: [{ service: 's', weight: 1 }] };
     expect(validateRecord(route)).toEqual([]);
     expect(validateRecord({ ...route, backends: [{ weight: 1 }] })).toEqual(['backends[0].service: required']);
+    const grant = {
+      kind: 'ReferenceGrant',
+      uid: 'u',
+      name: 'g',
+      namespace: 'n',
+      createdAt: 0,
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }],
+      to: [{ group: '', kind: 'Service' }, { group: '', kind: 'Service', name: 'api' }],
+    };
+    expect(validateRecord(grant)).toEqual([]);
+    expect(validateRecord({ ...grant, from: [{ group: '', kind: 'HTTPRoute' }], to: [{ group: '', kind: 'Service', name: '' }] })).toEqual([
+      'from[0].namespace: required',
+      'to[0].name: expected a non-empty string, got ""',
+    ]);
     const job = { kind: 'Job', uid: 'u', name: 'j', namespace: 'n', createdAt: 0, desired: 1, ready: 0, succeeded: 1, failed: 0, active: 0, outcome: 'Done' };
     expect(validateRecord(job)).toEqual(['outcome: expected one of Complete, Failed, got "Done"']);
   });

@@ -297,6 +297,12 @@ const SHAPES: Record<RecordKind, Shape> = {
   },
   HTTPRoute: route,
   GRPCRoute: route,
+  ReferenceGrant: {
+    ...meta,
+    // The core group is "": a string, not a name.
+    from: list(object({ group: string, kind: name, namespace: name })),
+    to: list(object({ group: string, kind: name, name: optional(name) })),
+  },
   Event: {
     ...meta,
     involved: object({ kind: name, name, namespace: optional(name), uid: optional(name) }),

@@ -11,6 +11,7 @@ import {
   stripHTTPRoute,
   stripIngress,
   stripNetworkPolicy,
+  stripReferenceGrant,
   stripService,
 } from './strip/network.js';
 import { stripPod } from './strip/pod.js';
@@ -102,6 +103,10 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   watched('Gateway', GATEWAY_API, 'v1', 'gateways', true, stripGateway, { optional: true }),
   watched('HTTPRoute', GATEWAY_API, 'v1', 'httproutes', true, stripHTTPRoute, { optional: true }),
   watched('GRPCRoute', GATEWAY_API, 'v1', 'grpcroutes', true, stripGRPCRoute, { optional: true }),
+  // v1beta1: every Gateway API release since v0.6 serves ReferenceGrant there. v1.5 added v1 (still
+  // storing v1beta1); asking for v1 would 404 on every cluster with an older Gateway API, whose
+  // gateway.networking.k8s.io/v1 is served for Gateways and routes all the same.
+  watched('ReferenceGrant', GATEWAY_API, 'v1beta1', 'referencegrants', true, stripReferenceGrant, { optional: true }),
   // Only events about pods and nodes are drawn; the rest (deployments scaling, leases, ...) is
   // most of a busy cluster's event traffic.
   watched('Event', '', 'v1', 'events', true, stripEvent, {

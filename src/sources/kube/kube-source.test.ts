@@ -41,12 +41,16 @@ describe('KubeSource', () => {
   let statuses: ClusterStatus[];
   let batches: SourceEvent[][];
 
+  let logs: Record<string, any>[];
+
   function startSource(options: { namespaces?: string[]; timing?: Partial<KubeSourceTiming> } = {}) {
+    const logger = capturingLogger();
+    logs = logger.entries;
     source = new KubeSource({
       id: 'kind-dev',
       name: 'kind-dev',
       endpoint: endpointFor(server),
-      logger: capturingLogger().log,
+      logger: logger.log,
       ...(options.namespaces ? { namespaces: options.namespaces } : {}),
       timing: { ...fast, ...options.timing },
     });
@@ -104,6 +108,60 @@ describe('KubeSource', () => {
     const podBatch = batches.findIndex((b) => b.some((e) => e.type === 'upsert' && e.record.kind === 'Pod'));
     const podLive = batches.findIndex((b) => b.some((e) => e.type === 'status' && e.status.kinds.Pod?.state === 'live'));
     expect(podBatch).toBeLessThan(podLive);
+  });
+
+  it('ReferenceGrant: unavailable without noise when Gateway API is not installed', async () => {
+    startSource();
+    await waitFor(() => status()?.phase === 'live', 'live');
+    expect(status()!.kinds.ReferenceGrant).toEqual({
+      state: 'unavailable',
+      count: 0,
+      reason: 'API not served by this cluster (gateway.networking.k8s.io/v1beta1 referencegrants)',
+    });
+    expect(server.requests.some((r) => r.path.includes('referencegrants'))).toBe(false);
+    // Gateway API is optional: its absence is no warning.
+    expect(logs.filter((l) => l.level >= 40)).toEqual([]);
+  });
+
+  it('ReferenceGrant: unavailable without noise when the group is served but not referencegrants (CRD left out)', async () => {
+    server.groupVersions.push('gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1');
+    server.collection('/apis/gateway.networking.k8s.io/v1/httproutes').upsert({
+      metadata: { name: 'web', namespace: 'default', uid: 'uid-route-web', creationTimestamp: '2025-01-01T00:00:00Z' },
+      spec: { rules: [{ backendRefs: [{ name: 'api', namespace: 'other' }] }] },
+    });
+    server.fail((r) => r.path.includes('/referencegrants'), 404, { reason: 'NotFound' });
+    startSource({ timing: { reflector: { ...fast.reflector!, notFoundRetryMs: 60_000 } } });
+    await waitFor(() => status()?.phase === 'live', 'live');
+    const live = status()!;
+    expect(live.kinds.HTTPRoute).toEqual({ state: 'live', count: 1 });
+    expect(live.kinds.ReferenceGrant).toEqual({
+      state: 'unavailable',
+      count: 0,
+      reason: 'API not served by this cluster (gateway.networking.k8s.io/v1beta1 referencegrants)',
+    });
+    expect(server.requests.filter((r) => r.path.includes('/referencegrants'))).toHaveLength(1);
+    expect(logs.filter((l) => l.level >= 40)).toEqual([]);
+    expect(logs.filter((l) => l.level === 30 && l.kind === 'ReferenceGrant' && /not installed/.test(l.msg))).toHaveLength(1);
+  });
+
+  it('ReferenceGrant: read from v1beta1 when served, stripped to from and to', async () => {
+    server.groupVersions.push('gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1');
+    server.collection('/apis/gateway.networking.k8s.io/v1beta1/referencegrants').upsert({
+      metadata: { name: 'from-shop', namespace: 'other', uid: 'uid-rg', creationTimestamp: '2025-01-01T00:00:00Z' },
+      spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service' }] },
+    });
+    startSource();
+    await waitFor(() => status()?.phase === 'live', 'live');
+    expect(status()!.kinds.ReferenceGrant).toEqual({ state: 'live', count: 1 });
+    expect(state.records.get('uid-rg')).toEqual({
+      kind: 'ReferenceGrant',
+      uid: 'uid-rg',
+      name: 'from-shop',
+      namespace: 'other',
+      createdAt: Date.parse('2025-01-01T00:00:00Z'),
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }],
+      to: [{ group: '', kind: 'Service' }],
+    });
   });
 
   it('watches events about pods and nodes through two field selectors, bounded per object', async () => {

@@ -7,6 +7,7 @@ import {
   stripHTTPRoute,
   stripIngress,
   stripNetworkPolicy,
+  stripReferenceGrant,
   stripService,
 } from './network.js';
 
@@ -137,6 +138,37 @@ describe('network strip functions', () => {
     });
   });
 
+  it('ReferenceGrant: who may refer (group, kind, namespace) and to what (group, kind, name or none); nothing else', () => {
+    const record = stripReferenceGrant(fixtureOf('network.json', 'ReferenceGrant'));
+    expect(record).toEqual({
+      kind: 'ReferenceGrant',
+      uid: '2b3c4d5e-6f70-4182-9394-b5c6d7e8f9a0',
+      name: 'shop-routes-to-orders',
+      namespace: 'orders',
+      createdAt: Date.parse('2025-11-02T12:01:10Z'),
+      from: [
+        { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' },
+        { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: 'billing' },
+      ],
+      to: [
+        { group: '', kind: 'Service', name: 'orders' },
+        { group: '', kind: 'Service' },
+      ],
+    });
+  });
+
+  it('ReferenceGrant: an absent group is the core group; entries that grant nothing are left out', () => {
+    const raw = fixtureOf('network.json', 'ReferenceGrant');
+    raw.spec.from = [{ kind: 'HTTPRoute', namespace: 'shop' }, { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }, { namespace: 'shop' }, 'junk'];
+    raw.spec.to = [{ kind: 'Service', name: '' }, { group: '', name: 'orders' }, 7];
+    expect(stripReferenceGrant(raw)).toMatchObject({
+      from: [{ group: '', kind: 'HTTPRoute', namespace: 'shop' }],
+      to: [{ group: '', kind: 'Service' }],
+    });
+    delete raw.spec;
+    expect(stripReferenceGrant(raw)).toMatchObject({ from: [], to: [] });
+  });
+
   it('survives malformed fields', () => {
     const cases: [string, (raw: unknown) => unknown][] = [
       ['Service', stripService],
@@ -144,6 +176,7 @@ describe('network strip functions', () => {
       ['Ingress', stripIngress],
       ['NetworkPolicy', stripNetworkPolicy],
       ['HTTPRoute', stripHTTPRoute],
+      ['ReferenceGrant', stripReferenceGrant],
     ];
     for (const [kind, strip] of cases) {
       for (const raw of mutations(fixtureOf('network.json', kind))) {

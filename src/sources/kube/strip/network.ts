@@ -1,5 +1,5 @@
 // Networking kinds → records: what routes traffic to what. Services, EndpointSlices, Ingresses,
-// NetworkPolicies and the Gateway API's Gateways and routes.
+// NetworkPolicies and the Gateway API's Gateways, routes and ReferenceGrants.
 import type {
   BackendRef,
   EndpointSliceRecord,
@@ -8,6 +8,7 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyRecord,
   NetworkPolicyRule,
+  ReferenceGrantRecord,
   RouteRecord,
   ServicePort,
   ServiceRecord,
@@ -232,4 +233,29 @@ export function stripHTTPRoute(raw: unknown): RouteRecord | undefined {
 
 export function stripGRPCRoute(raw: unknown): RouteRecord | undefined {
   return stripRoute(raw, 'GRPCRoute');
+}
+
+/**
+ * A ReferenceGrant: only who may refer (group, kind, namespace) and to what (group, kind,
+ * optional name). Entries without a kind, or a `from` without a namespace, grant nothing and are
+ * left out; an absent group is the core group ("").
+ */
+export function stripReferenceGrant(raw: unknown): ReferenceGrantRecord | undefined {
+  const read = apiObject(raw, true);
+  if (!read) return undefined;
+  const { base, spec } = read;
+  const from = objects(spec.from).flatMap((f) => {
+    const kind = shared(f.kind);
+    const namespace = shared(f.namespace);
+    if (kind === undefined || namespace === undefined) return [];
+    return [{ group: shared(f.group) ?? '', kind, namespace }];
+  });
+  const to = objects(spec.to).flatMap((t) => {
+    const kind = shared(t.kind);
+    if (kind === undefined) return [];
+    const group = shared(t.group) ?? '';
+    const name = text(t.name);
+    return [name !== undefined ? { group, kind, name } : { group, kind }];
+  });
+  return { kind: 'ReferenceGrant', ...base, from, to };
 }
