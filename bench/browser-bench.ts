@@ -41,6 +41,7 @@ import type { Browser, CDPSession, Page } from 'playwright-core';
 import { SIZES, type SimulatedSize } from '../src/sources/simulated/index.js';
 import { formatKinds, StreamCounter, type StreamCounts } from './browser/stream-counter.js';
 import { mib, percentile, report } from './support/stats.js';
+import { launchBrowser, newPage } from './browser/browser-support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HERE = path.join(ROOT, 'bench/browser');
@@ -85,14 +86,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // --- Browser support -------------------------------------------------------------------------
 
-// test/support/browser.ts uses DOM types, which this program (tsconfig.json, Node only) does not
-// have: imported by a computed name, with the part used here typed below.
-interface BrowserSupport {
-  launchBrowser(): Promise<Browser>;
-  newPage(browser: Browser, url: string, size?: { width?: number; height?: number }): Promise<{ page: Page; errors: string[]; console: string[] }>;
-}
-const BROWSER_SUPPORT = '../test/support/browser.js';
-const { launchBrowser, newPage } = (await import(BROWSER_SUPPORT)) as BrowserSupport;
 
 interface ProbedPage {
   page: Page;

@@ -46,6 +46,7 @@ import { syntheticTopology } from '../src/web/views/topology/testing/synthetic.j
 import { startFakeAppServer, type FakeAppServer } from './browser/fake-app-server.js';
 import { addedWorkload, graphDifference, syntheticClusterRecords } from './browser/synthetic-cluster.js';
 import { median, percentile } from './support/stats.js';
+import { launchBrowser, newPage } from './browser/browser-support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HERE = path.join(ROOT, 'bench/browser');
@@ -91,14 +92,6 @@ function log(message: string): void {
 
 // --- Browser and pages ---------------------------------------------------------------------------
 
-// test/support/browser.ts uses DOM types, which this program (tsconfig.json, Node only) does not
-// have: imported by a computed name, with the part used here typed below (as browser-bench.ts does).
-interface BrowserSupport {
-  launchBrowser(): Promise<Browser>;
-  newPage(browser: Browser, url: string, size?: { width?: number; height?: number }): Promise<{ page: Page; errors: string[]; console: string[] }>;
-}
-const BROWSER_SUPPORT = '../test/support/browser.js';
-const { launchBrowser, newPage } = (await import(BROWSER_SUPPORT)) as BrowserSupport;
 
 interface ProbedPage {
   page: Page;

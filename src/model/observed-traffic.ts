@@ -334,18 +334,24 @@ function reasonOf(records: readonly TrafficRecord[]): string {
   return meshes
     .map((mesh) => {
       const t = mergeStats(records.filter((r) => r.mesh === mesh));
-      const parts: string[] = [];
-      if (t.requestRate !== undefined) parts.push(`${decimal(t.requestRate)} req/s`);
-      if (t.requestRate !== undefined && t.requestRate > 0 && t.errorRate !== undefined) parts.push(`${((100 * t.errorRate) / t.requestRate).toFixed(1)}% errors`);
-      if (t.p95Ms !== undefined) parts.push(`p95 ${Math.round(t.p95Ms)} ms`);
-      if (t.tcpBytesRate !== undefined) parts.push(`${bytes(t.tcpBytesRate)}/s TCP`);
-      if (t.tcpConnections !== undefined) parts.push(`${Math.round(t.tcpConnections)} connections`);
+      const parts = trafficParts(t);
       return `${mesh} observed ${parts.length > 0 ? parts.join(', ') : 'traffic'}`;
     })
     .join('; ');
 }
 
 /** One decimal from 1 up (12.3), two below (0.04), none from 100 up (1234). */
+/** The traffic's numbers in words: ["12.3 req/s", "0.4% errors", "p95 85 ms", "2.1 kB/s TCP", "3 connections"]. */
+export function trafficParts(t: Omit<TrafficStats, 'meshes'>): string[] {
+  const parts: string[] = [];
+  if (t.requestRate !== undefined) parts.push(`${decimal(t.requestRate)} req/s`);
+  if (t.requestRate !== undefined && t.requestRate > 0 && t.errorRate !== undefined) parts.push(`${((100 * t.errorRate) / t.requestRate).toFixed(1)}% errors`);
+  if (t.p95Ms !== undefined) parts.push(`p95 ${Math.round(t.p95Ms)} ms`);
+  if (t.tcpBytesRate !== undefined) parts.push(`${bytes(t.tcpBytesRate)}/s TCP`);
+  if (t.tcpConnections !== undefined) parts.push(`${Math.round(t.tcpConnections)} connections`);
+  return parts;
+}
+
 function decimal(n: number): string {
   return n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(1) : n.toFixed(2);
 }

@@ -2,9 +2,9 @@
 // this edge here?" (the rule, the field it was read from, observed rates, policy marks). All
 // cluster text is set as text.
 import type { ClusterState } from '../../model/cluster-state.js';
-import { formatCount } from '../dom.js';
-import { el } from '../dom.js';
+import { el, formatCount } from '../dom.js';
 import { hasPods } from '../../model/pod-owner.js';
+import { trafficParts } from '../../model/observed-traffic.js';
 import type { Edge, TrafficStats, Vertex } from '../../model/topology.js';
 import type { VertexDetails } from '../views/topology/topology-controller.js';
 import { fields, labelsSection, list, section, title } from './details.js';
@@ -110,22 +110,5 @@ function edgeMarks(edge: Edge): string {
 
 /** "12.3 req/s · 0.4% errors · p95 85 ms · 1.2 kB/s TCP · 4 connections (istio)". */
 export function formatTraffic(t: TrafficStats): string {
-  const parts: string[] = [];
-  if (t.requestRate !== undefined) parts.push(`${rate(t.requestRate)} req/s`);
-  if (t.requestRate !== undefined && t.requestRate > 0 && t.errorRate !== undefined) parts.push(`${((100 * t.errorRate) / t.requestRate).toFixed(1)}% errors`);
-  if (t.p95Ms !== undefined) parts.push(`p95 ${Math.round(t.p95Ms)} ms`);
-  if (t.tcpBytesRate !== undefined) parts.push(`${bytes(t.tcpBytesRate)}/s TCP`);
-  if (t.tcpConnections !== undefined) parts.push(`${Math.round(t.tcpConnections)} connections`);
-  return `${parts.join(' · ')}${t.meshes.length > 0 ? ` (${t.meshes.join(', ')})` : ''}`;
-}
-
-function rate(n: number): string {
-  return n >= 100 ? String(Math.round(n)) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
-}
-
-function bytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${Math.round(n)} B`;
+  return `${trafficParts(t).join(' · ')}${t.meshes.length > 0 ? ` (${t.meshes.join(', ')})` : ''}`;
 }
