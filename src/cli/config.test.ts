@@ -10,6 +10,7 @@ const defaults: RunConfig = {
   logLevel: 'info',
   prometheus: [],
   prometheusIntervalSeconds: 30,
+  auth: { insecureNoAuth: false },
 };
 const kube = (fields: Partial<KubeConfig>): RunConfig['source'] => ({ kind: 'kube', kube: { ...defaultKube, ...fields } });
 
@@ -18,7 +19,7 @@ type Env = Record<string, string>;
 describe('parseConfig', () => {
   it.each<[string, string[], Env, Partial<RunConfig>]>([
     ['no flags', [], {}, {}],
-    ['host, port, log level', ['--host', '0.0.0.0', '--port=0', '--log-level', 'debug'], {}, { host: '0.0.0.0', port: 0, logLevel: 'debug' }],
+    ['host, port, log level', ['--host', '0.0.0.0', '--insecure-no-auth', '--port=0', '--log-level', 'debug'], {}, { host: '0.0.0.0', port: 0, logLevel: 'debug', auth: { insecureNoAuth: true } }],
     ['repeated contexts and namespaces', ['--context', 'a', '--context=b', '--namespace', 'shop'], {}, { source: kube({ contexts: ['a', 'b'], namespaces: ['shop'] }) }],
     ['all contexts, kubeconfig, metrics interval', ['--all-contexts', '--kubeconfig', '/k', '--metrics-interval', '15'], {}, { source: kube({ allContexts: true, kubeconfigPath: '/k', metricsIntervalSeconds: 15 }) }],
     ['bare --demo is medium', ['--demo'], {}, { source: { kind: 'demo', demo: { size: 'medium' } } }],
@@ -162,5 +163,75 @@ describe('--prometheus-url and --prometheus-interval', () => {
     expect(help).toContain('KUBEGLANCE_PROMETHEUS_URL (comma-separated)');
     expect(help).toContain('--prometheus-interval <seconds>');
     expect(help).toContain('KUBEGLANCE_PROMETHEUS_INTERVAL');
+  });
+});
+
+describe('authentication flags and the loopback rule', () => {
+  const REFUSED = /^refusing to listen on (\S+) without authentication \(anyone who can reach it could read your clusters\): use --token-file or --auth-proxy-header, listen on 127\.0\.0\.1, or pass --insecure-no-auth if you really mean it$/;
+
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])('lets %s go without authentication', (host) => {
+    expect(parseConfig(['--host', host], {})).toMatchObject({ host, auth: { insecureNoAuth: false } });
+  });
+
+  it.each(['0.0.0.0', '::', '10.0.0.5', '192.168.1.1', 'my-host', '128.0.0.1', '::2', 'localhost.evil.example'])('refuses %s without authentication, in one line', (host) => {
+    let error: unknown;
+    try {
+      parseConfig(['--host', host], {});
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(REFUSED);
+    expect((error as Error).message).not.toContain('\n');
+    expect(() => parseConfig([], { KUBEGLANCE_HOST: host })).toThrow(REFUSED);
+  });
+
+  it.each<[string, string[], Env, RunConfig['auth']]>([
+    ['--insecure-no-auth', ['--host', '0.0.0.0', '--insecure-no-auth'], {}, { insecureNoAuth: true }],
+    ['KUBEGLANCE_INSECURE_NO_AUTH', ['--host', '0.0.0.0'], { KUBEGLANCE_INSECURE_NO_AUTH: 'true' }, { insecureNoAuth: true }],
+    ['a token file', ['--host', '0.0.0.0', '--token-file', '/etc/kg/tokens'], {}, { insecureNoAuth: false, tokenFile: '/etc/kg/tokens' }],
+    ['a token file from the environment', [], { KUBEGLANCE_HOST: '::', KUBEGLANCE_TOKEN_FILE: '/t' }, { insecureNoAuth: false, tokenFile: '/t' }],
+    ['a token file on loopback', ['--token-file', '/t'], {}, { insecureNoAuth: false, tokenFile: '/t' }],
+    [
+      'a trusted proxy',
+      ['--host', '0.0.0.0', '--auth-proxy-header', 'X-Forwarded-User', '--auth-proxy-groups-header', 'X-Forwarded-Groups', '--auth-proxy-trusted', '10.0.0.0/8', '--auth-proxy-trusted', 'fd00::/8'],
+      {},
+      { insecureNoAuth: false, proxy: { userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups', trusted: ['10.0.0.0/8', 'fd00::/8'] } },
+    ],
+    [
+      'a trusted proxy from the environment, single address',
+      ['--host', '0.0.0.0'],
+      { KUBEGLANCE_AUTH_PROXY_HEADER: 'X-Auth-Request-User', KUBEGLANCE_AUTH_PROXY_TRUSTED: '10.1.2.3, 127.0.0.1' },
+      { insecureNoAuth: false, proxy: { userHeader: 'x-auth-request-user', trusted: ['10.1.2.3', '127.0.0.1'] } },
+    ],
+  ])('%s', (_name, argv, env, auth) => {
+    expect((parseConfig(argv, env) as RunConfig).auth).toEqual(auth);
+  });
+
+  it.each<[string[], Env, string]>([
+    [['--insecure-no-auth', '--token-file', '/t'], {}, '--insecure-no-auth cannot be combined with --token-file: authentication is configured'],
+    [['--insecure-no-auth=yes'], {}, '--insecure-no-auth takes no value'],
+    [[], { KUBEGLANCE_INSECURE_NO_AUTH: 'sure' }, 'KUBEGLANCE_INSECURE_NO_AUTH must be true or false, got "sure"'],
+    [['--token-file='], {}, '--token-file needs a value'],
+    [['--auth-proxy-header', 'X-Forwarded-User'], {}, '--auth-proxy-header needs --auth-proxy-trusted <cidr>'],
+    [['--auth-proxy-trusted', '10.0.0.0/8'], {}, '--auth-proxy-trusted only applies together with --auth-proxy-header'],
+    [['--auth-proxy-groups-header', 'X-G'], {}, '--auth-proxy-groups-header only applies together with --auth-proxy-header'],
+    [['--auth-proxy-header', 'X User', '--auth-proxy-trusted', '10.0.0.1'], {}, '--auth-proxy-header: "X User" is not an HTTP header name'],
+    [['--auth-proxy-header', 'Authorization', '--auth-proxy-trusted', '10.0.0.1'], {}, '--auth-proxy-header: Authorization cannot carry the user'],
+    [['--auth-proxy-header', 'X-U', '--auth-proxy-groups-header', 'x-u', '--auth-proxy-trusted', '10.0.0.1'], {}, '--auth-proxy-groups-header must differ from --auth-proxy-header'],
+    [['--auth-proxy-header', 'X-U', '--auth-proxy-trusted', '10.0.0.0/33'], {}, '--auth-proxy-trusted: "10.0.0.0/33" is not an address or CIDR range'],
+    [['--auth-proxy-header', 'X-U', '--auth-proxy-trusted', 'proxy.local'], {}, '--auth-proxy-trusted: "proxy.local" is not an address or CIDR range'],
+    [['--auth-proxy-header', 'X-U', '--auth-proxy-trusted', '0.0.0.0/0'], {}, '--auth-proxy-trusted: "0.0.0.0/0" trusts every address'],
+    [['--auth-proxy-header', 'X-U', '--auth-proxy-trusted', '::/0'], {}, '--auth-proxy-trusted: "::/0" trusts every address'],
+  ])('%j %j → "%s"', (argv, env, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(ConfigError);
+    expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+
+  it('lists the authentication flags and their variables in the help', () => {
+    for (const flag of ['--token-file <path>', '--auth-proxy-header <header>', '--auth-proxy-groups-header <header>', '--auth-proxy-trusted <cidr>', '--insecure-no-auth']) {
+      expect(helpText()).toContain(flag);
+    }
+    expect(helpText()).toContain('KUBEGLANCE_AUTH_PROXY_TRUSTED (comma-separated)');
   });
 });

@@ -3,6 +3,8 @@
 // Every flag has an environment variable KUBEGLANCE_<FLAG_IN_UPPER_SNAKE> (repeatable flags take
 // comma-separated values there); a flag given on the command line wins over its variable.
 import { parseArgs } from 'node:util';
+import { isLoopbackHost } from '../server/auth/loopback.js';
+import { parseCidr } from '../server/auth/networks.js';
 
 export const DEMO_SIZES = ['small', 'medium', 'large', 'xl'] as const;
 export type DemoSize = (typeof DEMO_SIZES)[number];
@@ -38,6 +40,24 @@ export interface RunConfig {
   /** Prometheus servers to read observed traffic from, one per cluster at most (empty: traffic off). */
   prometheus: PrometheusTarget[];
   prometheusIntervalSeconds: number;
+  auth: AuthConfig;
+}
+
+/** Authentication. With none configured, only a loopback address may be listened on. */
+export interface AuthConfig {
+  /** --token-file: static bearer tokens, stored hashed (see src/server/auth/tokens.ts). */
+  tokenFile?: string;
+  /** --auth-proxy-header and friends: a trusted reverse proxy names the user. */
+  proxy?: ProxyAuthConfig;
+  /** --insecure-no-auth: listen beyond loopback without authentication (warned at every start). */
+  insecureNoAuth: boolean;
+}
+
+export interface ProxyAuthConfig {
+  userHeader: string;
+  groupsHeader?: string;
+  /** CIDR ranges the proxy connects from; nothing else may set the headers. */
+  trusted: string[];
 }
 
 /** --prometheus-url: `<url>` for the only cluster shown, or `<context>=<url>`. */
@@ -81,8 +101,16 @@ const FLAGS = {
     help: 'read observed traffic (Istio, Linkerd, OpenTelemetry service graph) from this Prometheus; with several clusters, <context>=<url> for each',
   },
   'prometheus-interval': { value: '<seconds>', help: `how often to query Prometheus, 5 or more (default: ${DEFAULT_PROMETHEUS_INTERVAL_SECONDS})` },
-  host: { value: '<address>', help: 'address to listen on (default: 127.0.0.1; anything else is reachable without authentication)' },
+  host: { value: '<address>', help: 'address to listen on (default: 127.0.0.1; any other address needs --token-file, --auth-proxy-header or --insecure-no-auth)' },
   port: { value: '<port>', help: `port to listen on, 0 for any free one (default: ${DEFAULT_PORT})` },
+  'token-file': {
+    value: '<path>',
+    help: 'require a token from this file: lines "<name> sha256:<hex> [namespaces=a,b]" (kubeglance hash-token makes the hash); re-read when it changes',
+  },
+  'auth-proxy-header': { value: '<header>', help: 'trust a reverse proxy (oauth2-proxy) to name the user in this header, e.g. X-Forwarded-User; needs --auth-proxy-trusted' },
+  'auth-proxy-groups-header': { value: '<header>', help: "the proxy's header listing the user's groups, comma-separated, e.g. X-Forwarded-Groups" },
+  'auth-proxy-trusted': { value: '<cidr>', multiple: true, help: 'addresses the proxy connects from (e.g. 10.0.0.0/8); repeat for several; the headers are ignored from anywhere else' },
+  'insecure-no-auth': { help: 'listen on a non-loopback --host without authentication: anyone who can reach it can read your clusters' },
   'log-level': { value: '<level>', help: `${LOG_LEVELS.join(', ')} (default: info)` },
   help: { noEnv: true, help: 'show this help' },
   version: { noEnv: true, help: 'show the version' },
@@ -117,6 +145,7 @@ export function helpText(): string {
   });
   return [
     'Usage: kubeglance [flags]',
+    '       kubeglance hash-token < token.txt   print the sha256:<hex> of a token for a --token-file line',
     '',
     'A live, read-only map of Kubernetes clusters in the browser. Without a kubeconfig it shows',
     'an embedded demo cluster. Flags win over environment variables.',
@@ -226,12 +255,69 @@ function validate(raw: RawValues): RunConfig {
     logLevel: raw['log-level'] === undefined ? 'info' : oneOf(raw['log-level'], LOG_LEVELS, 'log level'),
     ...prometheusConfig(raw),
   };
-  if (raw.demo !== undefined) return { ...common, source: { kind: 'demo', demo: demoConfig(raw.demo, raw) } };
+  const auth = authConfig(raw, common.host);
+  if (raw.demo !== undefined) return { ...common, auth, source: { kind: 'demo', demo: demoConfig(raw.demo, raw) } };
   for (const flag of ['demo-churn', 'demo-seed'] as const) {
     const given = raw[flag];
     if (given !== undefined) throw new ConfigError(`${given.from} only applies together with --demo`);
   }
-  return { ...common, source: { kind: 'kube', kube: kubeConfig(raw) } };
+  return { ...common, auth, source: { kind: 'kube', kube: kubeConfig(raw) } };
+}
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+/** Headers a proxy cannot mean: they carry other things, and some are set by anyone. */
+const RESERVED_HEADERS = ['authorization', 'cookie', 'host', 'x-forwarded-for', 'x-forwarded-proto', 'content-length', 'content-type'];
+
+function authConfig(raw: RawValues, host: string): AuthConfig {
+  const tokenFile = nonEmpty(raw['token-file']);
+  const proxy = proxyAuthConfig(raw);
+  const insecure = raw['insecure-no-auth'];
+  if (insecure !== undefined && (tokenFile !== undefined || proxy !== undefined)) {
+    throw new ConfigError(`${insecure.from} cannot be combined with ${(raw['token-file'] ?? raw['auth-proxy-header'])!.from}: authentication is configured`);
+  }
+  if (tokenFile === undefined && proxy === undefined && insecure === undefined && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without authentication (anyone who can reach it could read your clusters): ` +
+        'use --token-file or --auth-proxy-header, listen on 127.0.0.1, or pass --insecure-no-auth if you really mean it',
+    );
+  }
+  const auth: AuthConfig = { insecureNoAuth: insecure !== undefined };
+  if (tokenFile !== undefined) auth.tokenFile = tokenFile;
+  if (proxy !== undefined) auth.proxy = proxy;
+  return auth;
+}
+
+function proxyAuthConfig(raw: RawValues): ProxyAuthConfig | undefined {
+  const header = raw['auth-proxy-header'];
+  const groups = raw['auth-proxy-groups-header'];
+  const trusted = raw['auth-proxy-trusted'];
+  if (header === undefined) {
+    const stray = groups ?? trusted;
+    if (stray !== undefined) throw new ConfigError(`${stray.from} only applies together with --auth-proxy-header`);
+    return undefined;
+  }
+  const headerName = (given: Raw): string => {
+    const value = stringValue(given);
+    if (!HEADER_NAME.test(value)) throw new ConfigError(`${given.from}: "${value}" is not an HTTP header name`);
+    if (RESERVED_HEADERS.includes(value.toLowerCase())) throw new ConfigError(`${given.from}: ${value} cannot carry the user`);
+    return value.toLowerCase();
+  };
+  if (trusted === undefined) {
+    throw new ConfigError(`${header.from} needs --auth-proxy-trusted <cidr>: the header is believed only from the proxy's addresses`);
+  }
+  const cidrs = list(trusted);
+  for (const cidr of cidrs) {
+    const parsed = parseCidr(cidr);
+    if (parsed === undefined) throw new ConfigError(`${trusted.from}: "${cidr}" is not an address or CIDR range (e.g. 10.0.0.0/8, fd00::/8, 127.0.0.1)`);
+    if (parsed.prefix === 0) throw new ConfigError(`${trusted.from}: "${cidr}" trusts every address; name the proxy's addresses`);
+  }
+  const config: ProxyAuthConfig = { userHeader: headerName(header), trusted: cidrs };
+  if (groups !== undefined) {
+    config.groupsHeader = headerName(groups);
+    if (config.groupsHeader === config.userHeader) throw new ConfigError(`${groups.from} must differ from ${header.from}`);
+  }
+  return config;
 }
 
 function prometheusConfig(raw: RawValues): Pick<RunConfig, 'prometheus' | 'prometheusIntervalSeconds'> {

@@ -136,8 +136,8 @@ describe('kubeglance command', () => {
     }
   });
 
-  it('warns loudly when listening beyond loopback', async () => {
-    const run = launch(['--demo', '--host', '0.0.0.0', '--port', '0']);
+  it('warns loudly when listening beyond loopback without authentication (--insecure-no-auth)', async () => {
+    const run = launch(['--demo', '--host', '0.0.0.0', '--insecure-no-auth', '--port', '0']);
     await run.listening;
     expect(run.stderr.join('')).toContain('kubeglance: WARNING: listening on 0.0.0.0');
     expect(run.stderr.join('')).toContain('no authentication');
@@ -145,5 +145,69 @@ describe('kubeglance command', () => {
     const local = launch(['--demo', '--port', '0']);
     await local.listening;
     expect(local.stderr.join('')).not.toContain('WARNING');
+  });
+});
+
+describe('kubeglance command: authentication', () => {
+  const capture = () => {
+    const out: string[] = [];
+    return { out, write: (text: string) => out.push(text) };
+  };
+  async function* lines(...chunks: string[]) {
+    for (const chunk of chunks) yield Buffer.from(chunk);
+  }
+
+  it('refuses a non-loopback address without authentication: exit code 2 and one line', async () => {
+    const run = launch(['--demo', '--host', '0.0.0.0', '--port', '0']);
+    expect(await run.exit).toBe(2);
+    expect(run.stdout).toEqual([]);
+    const [line, hint] = run.stderr.join('').split('\n');
+    expect(line).toMatch(/^kubeglance: refusing to listen on 0\.0\.0\.0 without authentication .*--insecure-no-auth if you really mean it$/);
+    expect(hint).toBe("Run 'kubeglance --help' for usage.");
+    expect(run.demoCalls).toEqual([]);
+  });
+
+  it('starts with a token file and asks for a token; a bad token file stops it with exit code 1', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'kubeglance-main-auth-'));
+    try {
+      const good = path.join(dir, 'tokens');
+      writeFileSync(good, `tv sha256:${'ab'.repeat(32)}\n`);
+      const run = launch(['--demo', '--token-file', good, '--port', '0']);
+      const port = Number(URL_LINE.exec(await run.listening)?.[1]);
+      expect((await fetch(`http://127.0.0.1:${port}/api/v1/clusters`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(run.stderr.join('')).not.toContain('WARNING');
+
+      const bad = path.join(dir, 'bad');
+      writeFileSync(bad, 'tv plaintext-token\n');
+      const refused = launch(['--demo', '--token-file', bad, '--port', '0']);
+      expect(await refused.exit).toBe(1);
+      expect(refused.stderr.join('')).toMatch(/^kubeglance: token file .*bad, line 1: "tv": the second field must be sha256:<64 hex digits>/);
+
+      const missing = launch(['--demo', '--token-file', path.join(dir, 'nope'), '--port', '0']);
+      expect(await missing.exit).toBe(1);
+      expect(missing.stderr.join('')).toContain('ENOENT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hash-token prints the sha256 line of a token read on stdin', async () => {
+    const token = 'f'.repeat(64);
+    const { createHash } = await import('node:crypto');
+    const stdout = capture();
+    const stderr = capture();
+    const io = { stdout, stderr, stop: new AbortController().signal, stdin: lines(token.slice(0, 10), `${token.slice(10)}\n`) };
+    expect(await main(['hash-token'], {}, io)).toBe(0);
+    expect(stdout.out.join('')).toBe(`sha256:${createHash('sha256').update(token).digest('hex')}\n`);
+
+    for (const [argv, input] of [[['hash-token'], 'short\n'], [['hash-token'], 'has a space in it somewhere ok\n'], [['hash-token', 'x'], token]] as const) {
+      const err = capture();
+      expect(await main(argv, {}, { stdout: capture(), stderr: err, stop: new AbortController().signal, stdin: lines(input) })).toBe(2);
+      expect(err.out.join('')).toMatch(/^kubeglance: hash-token/);
+    }
   });
 });

@@ -6,6 +6,10 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import type { AuthOptions } from '../server/auth/hook.js';
+import { isLoopbackHost } from '../server/auth/loopback.js';
+import { Networks } from '../server/auth/networks.js';
+import { TokenFile, TokenFileError, tokenHashText } from '../server/auth/tokens.js';
 import { ServerMetrics } from '../server/metrics.js';
 import { startServer } from '../server/server.js';
 // Type-only: erased at runtime, so a demo run still never loads the Kubernetes client.
@@ -22,6 +26,8 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
   /** Aborted on SIGINT/SIGTERM: the server stops and main resolves with 0. */
   stop: AbortSignal;
+  /** Read by `kubeglance hash-token` only. */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 
@@ -60,6 +66,7 @@ export async function main(
   io: CliIo,
   factories: SourceFactories = defaultFactories,
 ): Promise<number> {
+  if (argv[0] === 'hash-token') return hashToken(argv.slice(1), io);
   let config;
   try {
     config = parseConfig(argv, env);
@@ -84,15 +91,19 @@ export async function main(
 async function run(config: RunConfig, env: Env, io: CliIo, factories: SourceFactories): Promise<number> {
   const logger = pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, io.stderr);
   const metrics = new ServerMetrics();
+  // Before the sources: a bad token file stops the start before any cluster is contacted.
+  const auth = await authOptions(config, logger);
   const sources = await createSources(config, env, io, factories, logger, metrics.sourceTelemetry);
-  if (!isLoopback(config.host)) {
+  if (config.auth.insecureNoAuth) {
+    const where = isLoopbackHost(config.host) ? config.host : `${config.host}, which other machines may reach,`;
     io.stderr.write(
-      `kubeglance: WARNING: listening on ${config.host}, which other machines may reach, and kubeglance has no ` +
-        'authentication yet: anyone who can reach this port can read your clusters. Use --host 127.0.0.1 unless you mean it.\n',
+      `kubeglance: WARNING: listening on ${where} with no authentication (--insecure-no-auth): ` +
+        'anyone who can reach this port can read your clusters. Use --token-file or --auth-proxy-header unless you mean it.\n',
     );
+    logger.warn({ host: config.host }, 'authentication is off (--insecure-no-auth)');
   }
 
-  const server = await startServer({ sources, host: config.host, port: config.port, logger, metrics }).catch((error: unknown) => {
+  const server = await startServer({ sources, host: config.host, port: config.port, logger, metrics, auth }).catch((error: unknown) => {
     const { code, message } = error as NodeJS.ErrnoException;
     const reason = code === 'EADDRINUSE' ? 'address already in use' : message;
     throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason}`);
@@ -165,9 +176,53 @@ function kubeOptions(kube: KubeConfig): Omit<KubeSourcesOptions, 'logger' | 'tel
   };
 }
 
-/** Where a kubeconfig would have been read from, as client-go looks: --kubeconfig, else $KUBECONFIG, else ~/.kube/config. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+/** Authentication for the server: undefined when none is configured (loopback or --insecure-no-auth). */
+async function authOptions(config: RunConfig, logger: Logger): Promise<AuthOptions | undefined> {
+  const { tokenFile, proxy } = config.auth;
+  if (tokenFile === undefined && proxy === undefined) return undefined;
+  const auth: AuthOptions = { logger: logger.child({ component: 'auth' }) };
+  if (tokenFile !== undefined) {
+    try {
+      auth.tokens = await TokenFile.load(tokenFile, { logger: auth.logger });
+    } catch (error) {
+      if (error instanceof TokenFileError) throw new StartupError(error.message);
+      throw error;
+    }
+  }
+  if (proxy !== undefined) {
+    auth.proxy = { userHeader: proxy.userHeader, trusted: new Networks(proxy.trusted) };
+    if (proxy.groupsHeader !== undefined) auth.proxy.groupsHeader = proxy.groupsHeader;
+  }
+  return auth;
+}
+
+/** Shortest token `hash-token` hashes: a token must not be guessable. */
+const MIN_TOKEN_CHARS = 20;
+
+/**
+ * `kubeglance hash-token`: reads a token on stdin (not argv, which `ps` and shell history show)
+ * and prints `sha256:<hex>` for a --token-file line. One trailing newline is not part of the token.
+ */
+async function hashToken(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.length > 0 || io.stdin === undefined) {
+    io.stderr.write("kubeglance: hash-token takes no arguments: pipe the token in, e.g. openssl rand -hex 32 | tee token.txt | kubeglance hash-token\n");
+    return 2;
+  }
+  let text = '';
+  for await (const chunk of io.stdin) {
+    text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    if (text.length > 4096) {
+      io.stderr.write('kubeglance: hash-token: a token is at most 4096 characters\n');
+      return 2;
+    }
+  }
+  const token = text.replace(/\r?\n$/, '');
+  if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) {
+    io.stderr.write(`kubeglance: hash-token: a token needs at least ${MIN_TOKEN_CHARS} characters and no spaces (e.g. from openssl rand -hex 32)\n`);
+    return 2;
+  }
+  io.stdout.write(`${tokenHashText(token)}\n`);
+  return 0;
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
@@ -201,7 +256,7 @@ if (isEntryPoint()) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, stop: stop.signal }).then(
+  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, stop: stop.signal, stdin: process.stdin }).then(
     (code) => {
       process.exitCode = code;
       // Whatever a source left open (a keep-alive socket) must not hold the process after shutdown.

@@ -415,3 +415,21 @@ describe('acceptsGzip', () => {
     expect(acceptsGzip(header)).toBe(expected);
   });
 });
+
+describe('http app: request limits and authentication off', () => {
+  it('takes no request body beyond 1 KiB, answering 413 in JSON', async () => {
+    const { app } = setup();
+    const response = await app.inject({ method: 'POST', url: '/api/v1/clusters', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'y'.repeat(2048) }) });
+    expect(response.statusCode).toBe(413);
+    expect(response.json().error.code).toBe('FST_ERR_CTP_BODY_TOO_LARGE');
+    expect(response.headers).toMatchObject(SECURITY_HEADERS);
+  });
+
+  it('without auth options, serves everything with no login routes', async () => {
+    const { app } = setup();
+    expect((await app.inject('/api/v1/clusters')).statusCode).toBe(200);
+    expect((await app.inject('/metrics')).statusCode).toBe(200);
+    expect((await app.inject('/login/token?token=x')).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/logout' })).statusCode).toBe(404);
+  });
+});

@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { installAuth, type AuthOptions } from './auth/hook.js';
 import type { Hub, SnapshotFrame } from './hub.js';
 import type { ServerMetrics } from './metrics.js';
 import { EventStream, type EventStreamOptions } from './sse.js';
@@ -27,6 +28,8 @@ export interface AppOptions {
   stream?: EventStreamOptions;
   /** The built browser app: index.html and assets/ (default: dist/web of this checkout). */
   webRoot?: string;
+  /** Authentication (src/server/auth); absent: off, every request is anonymous (loopback or --insecure-no-auth). */
+  auth?: AuthOptions;
 }
 
 /** The one error type routes throw; the error handler turns it into a JSON response. */
@@ -58,11 +61,13 @@ const NOT_BUILT = 'web assets not built: run npm run build\n';
 /** Below this a snapshot is sent as is: compressing it would cost more than it saves. */
 const GZIP_MIN_BYTES = 64 * 1024;
 
-export function buildApp({ store, hub, metrics, logger, stream: streamOptions, webRoot }: AppOptions): FastifyInstance {
+export function buildApp({ store, hub, metrics, logger, stream: streamOptions, webRoot, auth }: AppOptions): FastifyInstance {
   // Request logging is off: /metrics scrapes and health probes would drown everything else.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // No route takes a body (logout is a bodiless POST).
+    bodyLimit: 1024,
   });
   const stream = new EventStream(hub, logger, streamOptions);
   const snapshots = new SnapshotCompressor(hub);
@@ -73,6 +78,8 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
   app.addHook('onRequest', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
   });
+  // After the security headers: a 401 carries them too.
+  installAuth(app, auth);
   app.addHook('preClose', async () => stream.close());
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const httpError = toHttpError(error);

@@ -1,6 +1,7 @@
 // Wires the stages together: sources → store → hub → HTTP/SSE, and takes them down in reverse.
 import type { Logger } from 'pino';
 import type { ClusterSource } from '../sources/source.js';
+import type { AuthOptions } from './auth/hook.js';
 import { buildApp } from './http.js';
 import { Hub, type HubOptions } from './hub.js';
 import { ServerMetrics } from './metrics.js';
@@ -17,6 +18,8 @@ export interface ServerOptions {
   metrics?: ServerMetrics;
   hub?: HubOptions;
   stream?: EventStreamOptions;
+  /** Authentication; absent: off (only allowed on loopback or with --insecure-no-auth, see cli/config.ts). */
+  auth?: AuthOptions;
 }
 
 export interface RunningServer {
@@ -32,7 +35,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = new ClusterStore();
   const sinks = sources.map((source) => store.addCluster(source.id, source.name));
   const hub = new Hub(store, options.hub);
-  const app = buildApp({ store, hub, metrics: options.metrics ?? new ServerMetrics(), logger, stream: options.stream });
+  const app = buildApp({ store, hub, metrics: options.metrics ?? new ServerMetrics(), logger, stream: options.stream, auth: options.auth });
 
   try {
     await app.listen({ host: options.host, port: options.port });

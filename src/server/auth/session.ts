@@ -1,0 +1,92 @@
+// Session cookies: a small signed payload (HMAC-SHA256) under a secret made from
+// crypto.randomBytes at every start. There is no default secret, and none is read from config:
+// a restart ends every session (see README, "Authentication").
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SESSION_COOKIE = 'kubeglance_session';
+/** Cookie headers longer than this are not looked at. */
+const MAX_COOKIE_HEADER = 8192;
+const MAX_SESSION_VALUE = 2048;
+
+export interface SessionPayload {
+  /** The token entry the session was made from. */
+  name: string;
+  /** Fingerprint of that entry's digest: a replaced token with the same name ends the session. */
+  fp: string;
+  /** Expiry, ms since the epoch. */
+  exp: number;
+}
+
+export class SessionSigner {
+  private readonly secret: Buffer;
+
+  constructor(secret: Buffer = randomBytes(32)) {
+    if (secret.length < 32) throw new Error('a session secret needs at least 32 bytes');
+    this.secret = secret;
+  }
+
+  sign(payload: SessionPayload): string {
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `v1.${body}.${this.mac(body).toString('base64url')}`;
+  }
+
+  /** The payload of a well-formed, correctly signed, unexpired value; undefined otherwise. */
+  verify(value: string, now = Date.now()): SessionPayload | undefined {
+    if (value.length > MAX_SESSION_VALUE) return undefined;
+    const parts = value.split('.');
+    if (parts.length !== 3 || parts[0] !== 'v1') return undefined;
+    const [, body = '', mac = ''] = parts;
+    if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(mac)) return undefined;
+    const given = Buffer.from(mac, 'base64url');
+    const expected = this.mac(body);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    if (!isPayload(payload) || payload.exp <= now) return undefined;
+    return payload;
+  }
+
+  /** Fingerprint of a token digest, as kept in a session (not the digest itself). */
+  fingerprint(digest: Buffer): string {
+    return createHmac('sha256', this.secret).update('fp:').update(digest).digest('base64url').slice(0, 22);
+  }
+
+  private mac(body: string): Buffer {
+    return createHmac('sha256', this.secret).update('session:').update(body).digest();
+  }
+}
+
+function isPayload(value: unknown): value is SessionPayload {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, fp, exp } = value as Record<string, unknown>;
+  return typeof name === 'string' && typeof fp === 'string' && typeof exp === 'number' && Number.isFinite(exp);
+}
+
+/** The value of one cookie in a Cookie header; the first wins. Bounded and forgiving. */
+export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
+  const text = Array.isArray(header) ? header.join('; ') : header;
+  if (text === undefined || text.length > MAX_COOKIE_HEADER) return undefined;
+  for (const part of text.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    return value;
+  }
+  return undefined;
+}
+
+export interface CookieAttributes {
+  maxAgeSeconds: number;
+  secure: boolean;
+}
+
+/** HttpOnly, SameSite=Strict, Path=/ always; Secure when the request came over https. */
+export function sessionCookie(value: string, { maxAgeSeconds, secure }: CookieAttributes): string {
+  return [`${SESSION_COOKIE}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
+}
