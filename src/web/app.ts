@@ -70,6 +70,8 @@ export class App {
     this.store = new LiveStore({
       onEvent: (event) => this.onStoreEvent(event),
       onConnection: () => this.schedulePanels(),
+      // A session that ended: the page itself gets the login page (or the login redirect).
+      onUnauthorized: () => window.location.reload(),
     });
     this.toolbar = new Toolbar({
       setView: (view) => this.switchView(view),

@@ -274,6 +274,19 @@ describe('LiveStore', () => {
     store.stop();
   });
 
+  it('stops and says so when the server wants a login (401), instead of retrying', async () => {
+    vi.useFakeTimers();
+    fetchMock.mockResolvedValueOnce(response({ error: { code: 'unauthorized' } }, 401));
+    const unauthorized = vi.fn();
+    const store = new LiveStore({ onEvent: (event) => events.push(event), onUnauthorized: unauthorized });
+    store.start();
+    await settle();
+    expect(unauthorized).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    expect(FakeEventSource.all).toHaveLength(0);
+  });
+
   it('doubles the retry delay up to 30 seconds', async () => {
     vi.useFakeTimers();
     fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));

@@ -34,6 +34,11 @@ export interface LiveStoreOptions {
   /** Called after every applied snapshot or delta batch. */
   onEvent: (event: StoreEvent) => void;
   onConnection?: (state: ConnectionState) => void;
+  /**
+   * The server wants the user to log in (HTTP 401: a session that expired or a token that was
+   * revoked). The store stops; the app reloads the page, which gets the login page or redirect.
+   */
+  onUnauthorized?: () => void;
 }
 
 export class LiveStore {
@@ -73,6 +78,11 @@ export class LiveStore {
     this.source = undefined;
     try {
       const response = await fetch(this.url('/api/v1/snapshot'), { headers: { accept: 'application/json' } });
+      if (response.status === 401 && this.options.onUnauthorized !== undefined) {
+        this.stop();
+        this.options.onUnauthorized();
+        return;
+      }
       if (!response.ok) throw new Error(`snapshot: HTTP ${response.status}`);
       const text = await response.text();
       if (this.stopped) return;
