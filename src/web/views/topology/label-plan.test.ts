@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LIGHT } from '../occupancy/palette.js';
 import type { GraphLayout, ShapedGraph } from './contracts.js';
+import { GROUP_HEADER } from './layout.js';
 import { FADE_ALPHA, hexOf, topologyPalette } from './topology-palette.js';
 import { FONT_SIZE, MIN_TEXT_PX, RATE_LABEL_MIN_SCALE, badgeInk, indexLabels, planLabels } from './label-plan.js';
 import { HOSTILE_NAME, gridLayout, sampleGraph } from './testing/drawing-fixtures.js';
@@ -45,6 +46,20 @@ describe('planLabels', () => {
     // Just above the threshold, names appear.
     const scale = (MIN_TEXT_PX + 0.5) / (40 * 0.3);
     expect(keys(planLabels(index, { x: 0, y: 0, scale }, view, palette), 'v:').length).toBe(graph.vertices.length);
+  });
+
+  it('puts a group name in the header band of its group, or just above the group when the band is too thin', () => {
+    for (const scale of [1, 0.2]) {
+      const plan = planLabels(index, { x: 0, y: 0, scale }, view, palette);
+      for (const label of plan.filter((l) => l.key.startsWith('g:'))) {
+        const group = layout.groups[label.key.slice(2)]!;
+        const top = group.y * scale;
+        const bottom = label.y + label.scale * FONT_SIZE.group;
+        // Never below the band, where the first row of vertices starts.
+        expect(bottom, `${label.key} at zoom ${scale}`).toBeLessThanOrEqual(top + GROUP_HEADER * scale + 0.01);
+        if (scale === 1) expect(label.y).toBeGreaterThanOrEqual(top);
+      }
+    }
   });
 
   it('skips what is off screen', () => {

@@ -99,8 +99,11 @@ export function planLabels(index: LabelIndex, camera: Camera, view: { width: num
     const px = Math.min(16, Math.max(11, 16 * s));
     const scale = px / FONT_SIZE.group;
     const chars = (box.width * s - 16) / (CHAR_WIDTH * px);
-    // In the band the layout leaves at the top of the group, or over its top edge when the band is too thin.
-    const y = sy(box.y) + Math.max(4, (GROUP_HEADER * s - px) / 2);
+    // In the band the layout leaves at the top of the group; when the band is too thin for the
+    // smallest readable text, just above the group (in the gap between groups), never over its
+    // first row of vertices.
+    const band = GROUP_HEADER * s;
+    const y = band >= px + 4 ? sy(box.y) + (band - px) / 2 : sy(box.y) - px - 2;
     push({ key: `g:${id}`, text: truncate(groupText, chars), font: 'group', x: sx(box.x) + 8, y, anchorX: 0, anchorY: 0, scale, color: muted, alpha: 1, plate: true });
   }
 
