@@ -167,7 +167,7 @@ describe('--prometheus-url and --prometheus-interval', () => {
 });
 
 describe('authentication flags and the loopback rule', () => {
-  const REFUSED = /^refusing to listen on (\S+) without authentication \(anyone who can reach it could read your clusters\): use --token-file or --auth-proxy-header, listen on 127\.0\.0\.1, or pass --insecure-no-auth if you really mean it$/;
+  const REFUSED = /^refusing to listen on (\S+) without authentication \(anyone who can reach it could read your clusters\): use --token-file, --auth-proxy-header or --oidc-issuer, listen on 127\.0\.0\.1, or pass --insecure-no-auth if you really mean it$/;
 
   it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])('lets %s go without authentication', (host) => {
     expect(parseConfig(['--host', host], {})).toMatchObject({ host, auth: { insecureNoAuth: false } });
@@ -228,10 +228,59 @@ describe('authentication flags and the loopback rule', () => {
     expect(() => parseConfig(argv, env)).toThrow(message);
   });
 
+  const OIDC = ['--oidc-issuer', 'https://login.example.com/realms/x', '--oidc-client-id', 'kubeglance', '--oidc-redirect-url', 'https://kg.example.com/auth/callback'];
+  const OIDC_DEFAULTS = { issuer: 'https://login.example.com/realms/x', clientId: 'kubeglance', redirectUrl: 'https://kg.example.com/auth/callback', groupsClaim: 'groups', scopes: ['openid', 'profile', 'email'] };
+
+  it.each<[string, string[], Env, RunConfig['auth']]>([
+    ['OIDC counts as authentication', ['--host', '0.0.0.0', ...OIDC, '--oidc-client-secret-file', '/s'], {}, { insecureNoAuth: false, oidc: { ...OIDC_DEFAULTS, clientSecretFile: '/s' } }],
+    [
+      'OIDC with its secret, groups claim and scopes from the environment',
+      ['--host', '0.0.0.0', ...OIDC],
+      { KUBEGLANCE_OIDC_CLIENT_SECRET: 'sekret', KUBEGLANCE_OIDC_GROUPS_CLAIM: 'roles', KUBEGLANCE_OIDC_SCOPES: 'openid groups, offline_access' },
+      { insecureNoAuth: false, oidc: { ...OIDC_DEFAULTS, clientSecret: 'sekret', groupsClaim: 'roles', scopes: ['openid', 'groups', 'offline_access'] } },
+    ],
+    [
+      'OIDC with a provider on loopback over http',
+      ['--oidc-issuer', 'http://127.0.0.1:5556/dex', '--oidc-client-id', 'kg', '--oidc-client-secret', 's', '--oidc-redirect-url', 'http://localhost:7420/auth/callback'],
+      {},
+      { insecureNoAuth: false, oidc: { ...OIDC_DEFAULTS, issuer: 'http://127.0.0.1:5556/dex', clientId: 'kg', clientSecret: 's', redirectUrl: 'http://localhost:7420/auth/callback' } },
+    ],
+  ])('%s', (_name, argv, env, auth) => {
+    expect((parseConfig(argv, env) as RunConfig).auth).toEqual(auth);
+  });
+
+  it.each<[string[], Env, string]>([
+    [['--oidc-client-id', 'kg'], {}, '--oidc-client-id only applies together with --oidc-issuer'],
+    [[], { KUBEGLANCE_OIDC_REDIRECT_URL: 'https://kg/auth/callback' }, 'KUBEGLANCE_OIDC_REDIRECT_URL only applies together with --oidc-issuer'],
+    [['--oidc-issuer', 'https://idp', '--oidc-client-secret', 's', '--oidc-redirect-url', 'https://kg/auth/callback'], {}, '--oidc-issuer needs --oidc-client-id'],
+    [['--oidc-issuer', 'https://idp', '--oidc-client-id', 'kg', '--oidc-redirect-url', 'https://kg/auth/callback'], {}, '--oidc-issuer needs a client secret: --oidc-client-secret-file <path> or KUBEGLANCE_OIDC_CLIENT_SECRET'],
+    [[...OIDC, '--oidc-client-secret', 's', '--oidc-client-secret-file', '/s'], {}, '--oidc-client-secret and --oidc-client-secret-file cannot be used together'],
+    [['--oidc-issuer', 'https://idp', '--oidc-client-id', 'kg', '--oidc-client-secret', 's'], {}, '--oidc-issuer needs --oidc-redirect-url: the public URL of /auth/callback'],
+    [['--oidc-issuer', 'idp.example.com', '--oidc-client-id', 'kg'], {}, '--oidc-issuer: "idp.example.com" is not a URL'],
+    [['--oidc-issuer', 'http://idp.example.com', '--oidc-client-id', 'kg'], {}, '--oidc-issuer: the issuer must be https (http is accepted only for a loopback host)'],
+    [['--oidc-issuer', 'https://idp/?x=1', '--oidc-client-id', 'kg'], {}, '--oidc-issuer: the issuer URL cannot have a query or fragment'],
+    [[...OIDC.slice(0, 4), '--oidc-client-secret', 's', '--oidc-redirect-url', 'https://kg.example.com/'], {}, '--oidc-redirect-url: "https://kg.example.com/" must be the URL of kubeglance\'s /auth/callback'],
+    [[...OIDC.slice(0, 4), '--oidc-client-secret', 's', '--oidc-redirect-url', 'http://kg.example.com/auth/callback'], {}, '--oidc-redirect-url: the redirect URL must be https'],
+    [[...OIDC, '--oidc-client-secret', 's', '--oidc-scopes', 'profile email'], {}, '--oidc-scopes: the scopes must include openid'],
+    [[...OIDC, '--oidc-client-secret', 's', '--insecure-no-auth'], {}, '--insecure-no-auth cannot be combined with --oidc-issuer: authentication is configured'],
+  ])('OIDC: %j %j → "%s"', (argv, env, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(ConfigError);
+    expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+
   it('lists the authentication flags and their variables in the help', () => {
-    for (const flag of ['--token-file <path>', '--auth-proxy-header <header>', '--auth-proxy-groups-header <header>', '--auth-proxy-trusted <cidr>', '--insecure-no-auth']) {
+    for (const flag of ['--token-file <path>', '--auth-proxy-header <header>', '--auth-proxy-groups-header <header>', '--auth-proxy-trusted <cidr>', '--oidc-issuer <url>', '--oidc-client-secret-file <path>', '--oidc-redirect-url <url>', '--oidc-groups-claim <claim>', '--insecure-no-auth']) {
       expect(helpText()).toContain(flag);
     }
     expect(helpText()).toContain('KUBEGLANCE_AUTH_PROXY_TRUSTED (comma-separated)');
+  });
+});
+
+describe('--authz-file', () => {
+  it('is read from the flag or the environment; absent by default', () => {
+    expect((parseConfig(['--authz-file', '/etc/kg/authz.yaml'], {}) as RunConfig).authzFile).toBe('/etc/kg/authz.yaml');
+    expect((parseConfig([], { KUBEGLANCE_AUTHZ_FILE: '/a.json' }) as RunConfig).authzFile).toBe('/a.json');
+    expect((parseConfig([], {}) as RunConfig).authzFile).toBeUndefined();
+    expect(() => parseConfig(['--authz-file='], {})).toThrow('--authz-file needs a value');
   });
 });

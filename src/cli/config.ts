@@ -41,6 +41,8 @@ export interface RunConfig {
   prometheus: PrometheusTarget[];
   prometheusIntervalSeconds: number;
   auth: AuthConfig;
+  /** --authz-file: which groups see which namespaces and nodes (src/server/authz); absent: everyone authenticated sees everything. */
+  authzFile?: string | undefined;
 }
 
 /** Authentication. With none configured, only a loopback address may be listened on. */
@@ -49,6 +51,8 @@ export interface AuthConfig {
   tokenFile?: string;
   /** --auth-proxy-header and friends: a trusted reverse proxy names the user. */
   proxy?: ProxyAuthConfig;
+  /** --oidc-issuer and friends: OIDC login (src/server/auth/oidc.ts). */
+  oidc?: OidcAuthConfig;
   /** --insecure-no-auth: listen beyond loopback without authentication (warned at every start). */
   insecureNoAuth: boolean;
 }
@@ -59,6 +63,20 @@ export interface ProxyAuthConfig {
   /** CIDR ranges the proxy connects from; nothing else may set the headers. */
   trusted: string[];
 }
+
+export interface OidcAuthConfig {
+  issuer: string;
+  clientId: string;
+  /** Exactly one of these two; main.ts reads the file. */
+  clientSecret?: string;
+  clientSecretFile?: string;
+  /** The public URL of /auth/callback. */
+  redirectUrl: string;
+  groupsClaim: string;
+  scopes: string[];
+}
+
+export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'];
 
 /** --prometheus-url: `<url>` for the only cluster shown, or `<context>=<url>`. */
 export interface PrometheusTarget {
@@ -101,7 +119,7 @@ const FLAGS = {
     help: 'read observed traffic (Istio, Linkerd, OpenTelemetry service graph) from this Prometheus; with several clusters, <context>=<url> for each',
   },
   'prometheus-interval': { value: '<seconds>', help: `how often to query Prometheus, 5 or more (default: ${DEFAULT_PROMETHEUS_INTERVAL_SECONDS})` },
-  host: { value: '<address>', help: 'address to listen on (default: 127.0.0.1; any other address needs --token-file, --auth-proxy-header or --insecure-no-auth)' },
+  host: { value: '<address>', help: 'address to listen on (default: 127.0.0.1; any other address needs --token-file, --auth-proxy-header, --oidc-issuer or --insecure-no-auth)' },
   port: { value: '<port>', help: `port to listen on, 0 for any free one (default: ${DEFAULT_PORT})` },
   'token-file': {
     value: '<path>',
@@ -110,6 +128,17 @@ const FLAGS = {
   'auth-proxy-header': { value: '<header>', help: 'trust a reverse proxy (oauth2-proxy) to name the user in this header, e.g. X-Forwarded-User; needs --auth-proxy-trusted' },
   'auth-proxy-groups-header': { value: '<header>', help: "the proxy's header listing the user's groups, comma-separated, e.g. X-Forwarded-Groups" },
   'auth-proxy-trusted': { value: '<cidr>', multiple: true, help: 'addresses the proxy connects from (e.g. 10.0.0.0/8); repeat for several; the headers are ignored from anywhere else' },
+  'authz-file': {
+    value: '<path>',
+    help: 'authorization by namespace: YAML or JSON mapping groups (and token names) to { namespaces: [names or globs], nodes: true|false }, plus a default; read at start',
+  },
+  'oidc-issuer': { value: '<url>', help: 'log in with this OpenID Connect provider (https; http only on loopback); needs --oidc-client-id, a client secret and --oidc-redirect-url' },
+  'oidc-client-id': { value: '<id>', help: 'the client id kubeglance is registered under at the OIDC provider' },
+  'oidc-client-secret': { value: '<secret>', help: 'the client secret (prefer the variable or --oidc-client-secret-file: command lines are visible to other users)' },
+  'oidc-client-secret-file': { value: '<path>', help: 'a file holding the client secret' },
+  'oidc-redirect-url': { value: '<url>', help: 'the public URL of /auth/callback, as registered at the provider, e.g. https://kubeglance.example.com/auth/callback' },
+  'oidc-groups-claim': { value: '<claim>', help: 'the ID token (or userinfo) claim listing the user\'s groups (default: groups)' },
+  'oidc-scopes': { value: '<scopes>', help: `scopes to ask for, space- or comma-separated, openid among them (default: ${DEFAULT_OIDC_SCOPES.join(' ')})` },
   'insecure-no-auth': { help: 'listen on a non-loopback --host without authentication: anyone who can reach it can read your clusters' },
   'log-level': { value: '<level>', help: `${LOG_LEVELS.join(', ')} (default: info)` },
   help: { noEnv: true, help: 'show this help' },
@@ -254,6 +283,7 @@ function validate(raw: RawValues): RunConfig {
     port: raw.port === undefined ? DEFAULT_PORT : integerIn(raw.port, 0, 65_535, 'a port number (0-65535)'),
     logLevel: raw['log-level'] === undefined ? 'info' : oneOf(raw['log-level'], LOG_LEVELS, 'log level'),
     ...prometheusConfig(raw),
+    authzFile: nonEmpty(raw['authz-file']),
   };
   const auth = authConfig(raw, common.host);
   if (raw.demo !== undefined) return { ...common, auth, source: { kind: 'demo', demo: demoConfig(raw.demo, raw) } };
@@ -272,20 +302,80 @@ const RESERVED_HEADERS = ['authorization', 'cookie', 'host', 'x-forwarded-for', 
 function authConfig(raw: RawValues, host: string): AuthConfig {
   const tokenFile = nonEmpty(raw['token-file']);
   const proxy = proxyAuthConfig(raw);
+  const oidc = oidcAuthConfig(raw);
   const insecure = raw['insecure-no-auth'];
-  if (insecure !== undefined && (tokenFile !== undefined || proxy !== undefined)) {
-    throw new ConfigError(`${insecure.from} cannot be combined with ${(raw['token-file'] ?? raw['auth-proxy-header'])!.from}: authentication is configured`);
+  if (insecure !== undefined && (tokenFile !== undefined || proxy !== undefined || oidc !== undefined)) {
+    throw new ConfigError(`${insecure.from} cannot be combined with ${(raw['token-file'] ?? raw['auth-proxy-header'] ?? raw['oidc-issuer'])!.from}: authentication is configured`);
   }
-  if (tokenFile === undefined && proxy === undefined && insecure === undefined && !isLoopbackHost(host)) {
+  if (tokenFile === undefined && proxy === undefined && oidc === undefined && insecure === undefined && !isLoopbackHost(host)) {
     throw new ConfigError(
       `refusing to listen on ${host} without authentication (anyone who can reach it could read your clusters): ` +
-        'use --token-file or --auth-proxy-header, listen on 127.0.0.1, or pass --insecure-no-auth if you really mean it',
+        'use --token-file, --auth-proxy-header or --oidc-issuer, listen on 127.0.0.1, or pass --insecure-no-auth if you really mean it',
     );
   }
   const auth: AuthConfig = { insecureNoAuth: insecure !== undefined };
   if (tokenFile !== undefined) auth.tokenFile = tokenFile;
   if (proxy !== undefined) auth.proxy = proxy;
+  if (oidc !== undefined) auth.oidc = oidc;
   return auth;
+}
+
+const OIDC_FLAGS = ['oidc-client-id', 'oidc-client-secret', 'oidc-client-secret-file', 'oidc-redirect-url', 'oidc-groups-claim', 'oidc-scopes'] as const;
+
+function oidcAuthConfig(raw: RawValues): OidcAuthConfig | undefined {
+  const issuerRaw = raw['oidc-issuer'];
+  if (issuerRaw === undefined) {
+    const stray = OIDC_FLAGS.map((flag) => raw[flag]).find((given) => given !== undefined);
+    if (stray !== undefined) throw new ConfigError(`${stray.from} only applies together with --oidc-issuer`);
+    return undefined;
+  }
+  const issuer = oidcUrl(issuerRaw, 'the issuer');
+  if (issuer.search !== '' || issuer.hash !== '') throw new ConfigError(`${issuerRaw.from}: the issuer URL cannot have a query or fragment`);
+  const clientIdRaw = raw['oidc-client-id'];
+  if (clientIdRaw === undefined) throw new ConfigError(`${issuerRaw.from} needs --oidc-client-id: the client id kubeglance is registered under`);
+  const secret = raw['oidc-client-secret'];
+  const secretFile = raw['oidc-client-secret-file'];
+  if (secret !== undefined && secretFile !== undefined) throw new ConfigError(`${secret.from} and ${secretFile.from} cannot be used together`);
+  if (secret === undefined && secretFile === undefined) {
+    throw new ConfigError(`${issuerRaw.from} needs a client secret: --oidc-client-secret-file <path> or ${envName('oidc-client-secret')}`);
+  }
+  const redirectRaw = raw['oidc-redirect-url'];
+  if (redirectRaw === undefined) {
+    throw new ConfigError(`${issuerRaw.from} needs --oidc-redirect-url: the public URL of /auth/callback, e.g. https://kubeglance.example.com/auth/callback`);
+  }
+  const redirect = oidcUrl(redirectRaw, 'the redirect URL');
+  if (!redirect.pathname.endsWith('/auth/callback') || redirect.search !== '' || redirect.hash !== '') {
+    throw new ConfigError(`${redirectRaw.from}: "${stringValue(redirectRaw)}" must be the URL of kubeglance's /auth/callback (its path ends in /auth/callback, no query)`);
+  }
+  const groupsRaw = raw['oidc-groups-claim'];
+  const groupsClaim = groupsRaw === undefined ? 'groups' : stringValue(groupsRaw);
+  if (!/^[\x21-\x7e]{1,256}$/.test(groupsClaim)) throw new ConfigError(`${groupsRaw!.from}: "${groupsClaim}" is not a claim name`);
+  const scopesRaw = raw['oidc-scopes'];
+  const scopes = scopesRaw === undefined ? [...DEFAULT_OIDC_SCOPES] : [...new Set(stringValue(scopesRaw).split(/[\s,]+/).filter((scope) => scope !== ''))];
+  if (scopesRaw !== undefined && !scopes.includes('openid')) throw new ConfigError(`${scopesRaw.from}: the scopes must include openid`);
+  const badScope = scopes.find((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope));
+  if (badScope !== undefined) throw new ConfigError(`${scopesRaw!.from}: "${badScope}" is not a scope`);
+  const config: OidcAuthConfig = { issuer: stringValue(issuerRaw), clientId: nonEmpty(clientIdRaw)!, redirectUrl: redirect.href, groupsClaim, scopes };
+  if (secret !== undefined) config.clientSecret = nonEmpty(secret)!;
+  if (secretFile !== undefined) config.clientSecretFile = nonEmpty(secretFile)!;
+  return config;
+}
+
+/** An http(s) URL without credentials; http only to a loopback host (a provider or kubeglance on this machine). */
+function oidcUrl(given: Raw, what: string): URL {
+  const text = nonEmpty(given)!;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${given.from}: "${text}" is not a URL (expected https://<host>/…)`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${given.from}: "${text}" is not an https URL`);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new ConfigError(`${given.from}: ${what} must be https (http is accepted only for a loopback host), got "${text}"`);
+  }
+  if (url.username !== '' || url.password !== '') throw new ConfigError(`${given.from}: credentials in the URL are not supported`);
+  return url;
 }
 
 function proxyAuthConfig(raw: RawValues): ProxyAuthConfig | undefined {

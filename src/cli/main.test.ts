@@ -195,6 +195,29 @@ describe('kubeglance command: authentication', () => {
     }
   });
 
+  it('starts with an authorization file; one that does not parse stops it with exit code 1', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'kubeglance-main-authz-'));
+    try {
+      const good = path.join(dir, 'authz.yaml');
+      writeFileSync(good, 'groups:\n  sre: { namespaces: ["*"], nodes: true }\ndefault: { namespaces: [public] }\n');
+      const run = launch(['--demo', '--authz-file', good, '--port', '0']);
+      const port = Number(URL_LINE.exec(await run.listening)?.[1]);
+      const snapshot = await (await fetch(`http://127.0.0.1:${port}/api/v1/snapshot`)).json();
+      expect(snapshot).toMatchObject({ clusters: [{ id: 'demo', nodes: [], pods: [] }] });
+
+      const bad = path.join(dir, 'bad.yaml');
+      writeFileSync(bad, 'groups:\n  sre: { namespace: ["*"] }\n');
+      const refused = launch(['--demo', '--authz-file', bad, '--port', '0']);
+      expect(await refused.exit).toBe(1);
+      expect(refused.stderr.join('')).toMatch(/^kubeglance: .*bad\.yaml: group "sre": unknown key "namespace"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('hash-token prints the sha256 line of a token read on stdin', async () => {
     const token = 'f'.repeat(64);
     const { createHash } = await import('node:crypto');

@@ -4,6 +4,7 @@
 // stdout carries exactly one line, `kubeglance listening on <url>`, which scripts parse.
 // Everything else goes to stderr: notices for people as plain lines, logs as JSON lines.
 import { readFileSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { AuthOptions } from '../server/auth/hook.js';
@@ -11,13 +12,15 @@ import { isLoopbackHost } from '../server/auth/loopback.js';
 import { Networks } from '../server/auth/networks.js';
 import { TokenFile, TokenFileError, tokenHashText } from '../server/auth/tokens.js';
 import { ServerMetrics } from '../server/metrics.js';
+import { AuthzPolicyError, loadAuthzPolicy } from '../server/authz/policy.js';
+import type { AuthzPolicy } from '../server/authz/scope.js';
 import { startServer } from '../server/server.js';
 // Type-only: erased at runtime, so a demo run still never loads the Kubernetes client.
 import type { KubeSourcesOptions } from '../sources/kube/index.js';
 import { kubeconfigSearch } from '../sources/kube/kubeconfig-search.js';
 import type { ClusterSource } from '../sources/source.js';
 import type { SourceTelemetry } from '../sources/telemetry.js';
-import { ConfigError, helpText, parseConfig, type DemoConfig, type KubeConfig, type RunConfig } from './config.js';
+import { ConfigError, helpText, parseConfig, type DemoConfig, type KubeConfig, type OidcAuthConfig, type RunConfig } from './config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -93,6 +96,7 @@ async function run(config: RunConfig, env: Env, io: CliIo, factories: SourceFact
   const metrics = new ServerMetrics();
   // Before the sources: a bad token file stops the start before any cluster is contacted.
   const auth = await authOptions(config, logger);
+  const authz = await authzPolicy(config);
   const sources = await createSources(config, env, io, factories, logger, metrics.sourceTelemetry);
   if (config.auth.insecureNoAuth) {
     const where = isLoopbackHost(config.host) ? config.host : `${config.host}, which other machines may reach,`;
@@ -103,7 +107,7 @@ async function run(config: RunConfig, env: Env, io: CliIo, factories: SourceFact
     logger.warn({ host: config.host }, 'authentication is off (--insecure-no-auth)');
   }
 
-  const server = await startServer({ sources, host: config.host, port: config.port, logger, metrics, auth }).catch((error: unknown) => {
+  const server = await startServer({ sources, host: config.host, port: config.port, logger, metrics, auth, authz }).catch((error: unknown) => {
     const { code, message } = error as NodeJS.ErrnoException;
     const reason = code === 'EADDRINUSE' ? 'address already in use' : message;
     throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason}`);
@@ -176,10 +180,21 @@ function kubeOptions(kube: KubeConfig): Omit<KubeSourcesOptions, 'logger' | 'tel
   };
 }
 
+/** Authorization by namespace (--authz-file): a file that cannot be read or parsed stops the start. */
+async function authzPolicy(config: RunConfig): Promise<AuthzPolicy | undefined> {
+  if (config.authzFile === undefined) return undefined;
+  try {
+    return await loadAuthzPolicy(config.authzFile);
+  } catch (error) {
+    if (error instanceof AuthzPolicyError) throw new StartupError(error.message);
+    throw error;
+  }
+}
+
 /** Authentication for the server: undefined when none is configured (loopback or --insecure-no-auth). */
 async function authOptions(config: RunConfig, logger: Logger): Promise<AuthOptions | undefined> {
-  const { tokenFile, proxy } = config.auth;
-  if (tokenFile === undefined && proxy === undefined) return undefined;
+  const { tokenFile, proxy, oidc } = config.auth;
+  if (tokenFile === undefined && proxy === undefined && oidc === undefined) return undefined;
   const auth: AuthOptions = { logger: logger.child({ component: 'auth' }) };
   if (tokenFile !== undefined) {
     try {
@@ -193,7 +208,25 @@ async function authOptions(config: RunConfig, logger: Logger): Promise<AuthOptio
     auth.proxy = { userHeader: proxy.userHeader, trusted: new Networks(proxy.trusted) };
     if (proxy.groupsHeader !== undefined) auth.proxy.groupsHeader = proxy.groupsHeader;
   }
+  if (oidc !== undefined) {
+    const { issuer, clientId, redirectUrl, groupsClaim, scopes } = oidc;
+    auth.oidc = { issuer, clientId, clientSecret: await oidcClientSecret(oidc), redirectUrl, groupsClaim, scopes };
+  }
   return auth;
+}
+
+/** The client secret, from its flag or variable, or from --oidc-client-secret-file (trimmed). */
+async function oidcClientSecret(oidc: OidcAuthConfig): Promise<string> {
+  if (oidc.clientSecretFile === undefined) return oidc.clientSecret ?? '';
+  let text: string;
+  try {
+    text = await readFile(oidc.clientSecretFile, 'utf8');
+  } catch (error) {
+    throw new StartupError(`cannot read --oidc-client-secret-file ${oidc.clientSecretFile}: ${(error as Error).message}`);
+  }
+  const secret = text.trim();
+  if (secret === '') throw new StartupError(`--oidc-client-secret-file ${oidc.clientSecretFile} is empty`);
+  return secret;
 }
 
 /** Shortest token `hash-token` hashes: a token must not be guessable. */

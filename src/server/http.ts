@@ -13,6 +13,8 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { installAuth, type AuthOptions } from './auth/hook.js';
+import { Authorizer } from './authz/authorizer.js';
+import type { AuthzPolicy } from './authz/scope.js';
 import type { Hub, SnapshotFrame } from './hub.js';
 import type { ServerMetrics } from './metrics.js';
 import { EventStream, type EventStreamOptions } from './sse.js';
@@ -30,6 +32,8 @@ export interface AppOptions {
   webRoot?: string;
   /** Authentication (src/server/auth); absent: off, every request is anonymous (loopback or --insecure-no-auth). */
   auth?: AuthOptions;
+  /** Authorization by namespace (--authz-file, src/server/authz); absent: everyone sees everything but what a token's namespaces= narrows. */
+  authz?: AuthzPolicy;
 }
 
 /** The one error type routes throw; the error handler turns it into a JSON response. */
@@ -61,7 +65,7 @@ const NOT_BUILT = 'web assets not built: run npm run build\n';
 /** Below this a snapshot is sent as is: compressing it would cost more than it saves. */
 const GZIP_MIN_BYTES = 64 * 1024;
 
-export function buildApp({ store, hub, metrics, logger, stream: streamOptions, webRoot, auth }: AppOptions): FastifyInstance {
+export function buildApp({ store, hub, metrics, logger, stream: streamOptions, webRoot, auth, authz }: AppOptions): FastifyInstance {
   // Request logging is off: /metrics scrapes and health probes would drown everything else.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -72,6 +76,7 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
   const stream = new EventStream(hub, logger, streamOptions);
   const snapshots = new SnapshotCompressor(hub);
   const topologies = new TopologyCache();
+  const authorizer = new Authorizer(hub, store, authz);
   const web = new WebAssets(webRoot);
   metrics.observe({ store, hub, streamStats: () => stream.stats() });
 
@@ -80,7 +85,10 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
   });
   // After the security headers: a 401 carries them too.
   installAuth(app, auth);
-  app.addHook('preClose', async () => stream.close());
+  app.addHook('preClose', async () => {
+    stream.close();
+    authorizer.close();
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const httpError = toHttpError(error);
     if (httpError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
@@ -120,7 +128,8 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
     const { id } = request.params;
     const state = store.clusters().find((cluster) => cluster.id === id);
     if (state === undefined) throw new HttpError(404, 'not_found', `no cluster "${id}"`);
-    const { topology, derivedAt } = topologies.get(state);
+    const { topology: derived, derivedAt } = topologies.get(state);
+    const topology = authorizer.topology(request, derived);
     const { vertices, edges, unresolved, defaultDeny = [], isolation = [], trafficAvailable = false } = topology;
     reply.header('cache-control', 'no-store');
     return { cluster: state.id, derivedAt, vertices, edges, unresolved, defaultDeny, isolation, trafficAvailable };
@@ -129,6 +138,8 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
     reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
     const accepted = request.headers['accept-encoding'];
     const encoding = acceptsEncoding(accepted, 'br') ? 'br' : acceptsGzip(accepted) ? 'gzip' : undefined;
+    const scope = authorizer.scope(request);
+    if (scope.all !== true) return authorizer.sendSnapshot(reply, scope, encoding);
     // A shared recent snapshot spares even the JSON encoding (about a second at 150,000 pods).
     const shared = encoding === undefined ? undefined : snapshots.recent(encoding);
     if (shared !== undefined) return reply.header('content-encoding', encoding).send(await shared);
@@ -136,7 +147,7 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
     if (snapshot.json.length < GZIP_MIN_BYTES || encoding === undefined) return reply.send(snapshot.json);
     return reply.header('content-encoding', encoding).send(await snapshots.compress(snapshot, encoding));
   });
-  app.get('/api/v1/stream', { exposeHeadRoute: false }, (request, reply) => stream.connect(request, reply));
+  app.get('/api/v1/stream', { exposeHeadRoute: false }, (request, reply) => stream.connect(request, reply, authorizer.streamView(request)));
   return app;
 }
 

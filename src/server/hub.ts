@@ -37,7 +37,8 @@ export interface SnapshotFrame extends Frame {
   json: Buffer;
 }
 
-export type FrameListener = (frame: Frame) => void;
+/** Gets each delta's frame and the message it encodes (for per-scope filtering: do not mutate). */
+export type FrameListener = (frame: Frame, delta: DeltaMessage) => void;
 
 const DEFAULT_BATCH_MS = 150;
 
@@ -91,7 +92,7 @@ export class Hub {
     this.currentSeq = delta.seq;
     this.cachedSnapshot = undefined;
     this.ring.push(frame);
-    for (const listener of this.listeners) listener(frame);
+    for (const listener of this.listeners) listener(frame, delta);
   }
 
   /**
@@ -150,7 +151,7 @@ function coalescingKey(change: Change): string {
  * tens of megabytes this avoids building a second, concatenated string.
  * JSON.stringify never emits a raw newline, so the JSON is always a single `data:` line.
  */
-function encodeFrame(event: 'delta' | 'snapshot', seq: number, json: string): { bytes: Buffer; json: Buffer } {
+export function encodeFrame(event: 'delta' | 'snapshot', seq: number, json: string): { bytes: Buffer; json: Buffer } {
   const head = `id: ${seq}\nevent: ${event}\ndata: `;
   const headLength = Buffer.byteLength(head);
   const jsonLength = Buffer.byteLength(json);
@@ -162,7 +163,7 @@ function encodeFrame(event: 'delta' | 'snapshot', seq: number, json: string): { 
 }
 
 /** Recent delta frames, oldest first, with consecutive seqs; evicts the oldest beyond either bound. */
-class FrameRing {
+export class FrameRing {
   private frames: Frame[] = [];
   private bytes = 0;
 

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { ClusterSource } from '../sources/source.js';
 import type { AuthOptions } from './auth/hook.js';
+import type { AuthzPolicy } from './authz/scope.js';
 import { buildApp } from './http.js';
 import { Hub, type HubOptions } from './hub.js';
 import { ServerMetrics } from './metrics.js';
@@ -20,6 +21,8 @@ export interface ServerOptions {
   stream?: EventStreamOptions;
   /** Authentication; absent: off (only allowed on loopback or with --insecure-no-auth, see cli/config.ts). */
   auth?: AuthOptions;
+  /** Authorization by namespace (--authz-file); absent: everyone authenticated sees everything. */
+  authz?: AuthzPolicy;
 }
 
 export interface RunningServer {
@@ -35,7 +38,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = new ClusterStore();
   const sinks = sources.map((source) => store.addCluster(source.id, source.name));
   const hub = new Hub(store, options.hub);
-  const app = buildApp({ store, hub, metrics: options.metrics ?? new ServerMetrics(), logger, stream: options.stream, auth: options.auth });
+  const app = buildApp({ store, hub, metrics: options.metrics ?? new ServerMetrics(), logger, stream: options.stream, auth: options.auth, authz: options.authz });
 
   try {
     await app.listen({ host: options.host, port: options.port });

@@ -8,7 +8,21 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { DeltaMessage } from '../model/stream.js';
 import type { Frame, Hub } from './hub.js';
+
+/**
+ * A client's own view of the stream when it may not see everything (src/server/authz): its
+ * snapshot, resume frames and deltas instead of the shared ones, with the hub's sequence numbers.
+ */
+export interface StreamView {
+  /** The snapshot frame at the hub's current seq (cuts the open batch). */
+  snapshot(): Buffer;
+  /** As Hub.framesSince, filtered. */
+  framesSince(lastSeq: number): Frame[] | undefined;
+  /** The filtered frame of a delta the hub just cut. */
+  delta(frame: Frame, delta: DeltaMessage): Frame;
+}
 
 export interface EventStreamOptions {
   /** Interval of the keepalive comment that stops proxies from closing an idle stream. Default 15 s. */
@@ -46,6 +60,8 @@ interface StreamClient {
    * look slow; only a queue that keeps growing does.
    */
   burstAllowance: number;
+  /** Absent: the client sees everything and gets the shared frames. */
+  view: StreamView | undefined;
 }
 
 export class EventStream {
@@ -63,7 +79,7 @@ export class EventStream {
     this.maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
     this.retryFrame = Buffer.from(`retry: ${options.retryMs ?? 2_000}\n\n`);
     this.keepaliveTimer = setInterval(() => this.sendKeepalive(), options.keepaliveMs ?? 15_000).unref();
-    this.unsubscribe = hub.subscribe((frame) => this.broadcast(frame));
+    this.unsubscribe = hub.subscribe((frame, delta) => this.broadcast(frame, delta));
   }
 
   /** What the stream holds right now, for /metrics: the bound on slow clients made visible. */
@@ -78,12 +94,12 @@ export class EventStream {
   }
 
   /** Route handler: takes over the raw response for as long as the client stays. */
-  connect(request: FastifyRequest, reply: FastifyReply): void {
+  connect(request: FastifyRequest, reply: FastifyReply, view?: StreamView): void {
     reply.hijack();
     const res = reply.raw;
     // Headers set by hooks (the security headers) would be lost with the hijack: pass them on.
     res.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...STREAM_HEADERS });
-    const client: StreamClient = { res, lagging: false, burstAllowance: 0 };
+    const client: StreamClient = { res, lagging: false, burstAllowance: 0, view };
     res.on('drain', () => this.onDrain(client));
     res.on('error', (err) => this.logger.debug({ err }, 'stream client socket error'));
     res.on('close', () => {
@@ -107,7 +123,7 @@ export class EventStream {
 
   /** Resumes from `lastSeq` when the missed deltas are held and not too many, else sends a snapshot. */
   private catchUp(client: StreamClient, lastSeq: number | undefined): void {
-    const missed = lastSeq === undefined ? undefined : this.hub.framesSince(lastSeq);
+    const missed = lastSeq === undefined ? undefined : (client.view ?? this.hub).framesSince(lastSeq);
     if (missed === undefined || totalBytes(missed) > this.maxQueuedBytes) {
       this.sendSnapshot(client);
       return;
@@ -120,7 +136,7 @@ export class EventStream {
   private sendSnapshot(client: StreamClient): void {
     // Lagging stays set while the hub cuts its open batch inside snapshot(), so that delta (which
     // the snapshot already contains) is not sent to this client as well.
-    this.write(client, this.hub.snapshot().bytes);
+    this.write(client, client.view === undefined ? this.hub.snapshot().bytes : client.view.snapshot());
     client.lagging = false;
   }
 
@@ -129,11 +145,11 @@ export class EventStream {
     if (!belowHighWaterMark) client.burstAllowance = Math.max(client.burstAllowance, bytes.length);
   }
 
-  private broadcast(frame: Frame): void {
-    for (const client of this.clients) this.deliver(client, frame);
+  private broadcast(frame: Frame, delta: DeltaMessage): void {
+    for (const client of this.clients) this.deliver(client, frame, delta);
   }
 
-  private deliver(client: StreamClient, frame: Frame): void {
+  private deliver(client: StreamClient, frame: Frame, delta: DeltaMessage): void {
     if (client.lagging || !client.res.writable) return;
     const queued = client.res.writableLength;
     if (queued > this.maxQueuedBytes + client.burstAllowance) {
@@ -141,7 +157,7 @@ export class EventStream {
       this.logger.warn({ queuedBytes: queued }, 'stream client too slow: holding deltas back until it catches up');
       return;
     }
-    this.write(client, frame.bytes);
+    this.write(client, client.view === undefined ? frame.bytes : client.view.delta(frame, delta).bytes);
   }
 
   private onDrain(client: StreamClient): void {

@@ -5,6 +5,7 @@
 // knows from its snapshot.
 import { ClusterState } from '../model/cluster-state.js';
 import type { ClusterStatus } from '../model/cluster-status.js';
+import type { ClusterRecord } from '../model/records.js';
 import type { Change, ClusterSnapshot } from '../model/stream.js';
 import type { SourceEvent, SourceSink } from '../sources/source.js';
 
@@ -40,7 +41,10 @@ export class ClusterStore {
     const changes: Change[] = [];
     for (const event of events) {
       const change = toChange(clusterId, event);
-      if (entry.state.apply(change)) changes.push(change);
+      const removed = change.op === 'delete' ? entry.state.get(change.kind, change.uid) : undefined;
+      if (!entry.state.apply(change)) continue;
+      if (removed !== undefined) removedRecords.set(change, removed);
+      changes.push(change);
     }
     if (entry.state.status.phase === 'live') entry.reachedLive = true;
     if (changes.length > 0) for (const listener of this.listeners) listener(changes);
@@ -71,6 +75,16 @@ export class ClusterStore {
     return this.clusters().map((state) => state.toSnapshot());
   }
 }
+
+/**
+ * The record a delete change removed, for as long as the change object lives (the hub's open batch,
+ * its delta): authorization passes a delete on only to those who could see the record.
+ */
+export function deletedRecord(change: Change): ClusterRecord | undefined {
+  return removedRecords.get(change);
+}
+
+const removedRecords = new WeakMap<Change, ClusterRecord>();
 
 function summarize(state: ClusterState): ClusterSummary {
   return { id: state.id, name: state.name, status: state.status };

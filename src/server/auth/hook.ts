@@ -5,7 +5,9 @@
 //   1. a trusted reverse proxy (--auth-proxy-header, only from --auth-proxy-trusted addresses);
 //   2. `Authorization: Bearer <token>` with a token of --token-file (scripts, Prometheus);
 //   3. the session cookie that `GET /login/token?token=…` sets (browsers, TV screens; EventSource
-//      cannot set headers, but sends cookies).
+//      cannot set headers, but sends cookies), or that an OIDC login sets (oidc.ts: GET /auth/login,
+//      GET /auth/callback; its tokens stay server-side, the cookie names the session).
+// With OIDC configured, an unauthenticated browser navigation is redirected to /auth/login.
 // Tokens are never accepted in the query string of other routes: URLs end up in logs and history.
 import type { TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
@@ -15,6 +17,7 @@ import { ANONYMOUS, type Identity } from './identity.js';
 import type { Networks } from './networks.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { readCookie, SESSION_COOKIE, sessionCookie, SessionSigner } from './session.js';
+import { clearLoginStateCookie, LOGIN_STATE_COOKIE, OidcLogin, type OidcOptions } from './oidc.js';
 import { findToken, type TokenEntry, type TokenFile } from './tokens.js';
 
 export interface ProxyAuthOptions {
@@ -29,6 +32,8 @@ export interface ProxyAuthOptions {
 export interface AuthOptions {
   tokens?: TokenFile;
   proxy?: ProxyAuthOptions;
+  /** OIDC login (authorization code flow with PKCE). */
+  oidc?: OidcOptions;
   logger?: Logger;
   /** Default: a new signer with a secret from crypto.randomBytes. */
   sessions?: SessionSigner;
@@ -39,7 +44,7 @@ export interface AuthOptions {
 }
 
 /** Reachable without authentication: probes, the favicon, and the ways to log in and out. */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/favicon.ico', '/login/token', '/logout']);
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/favicon.ico', '/login/token', '/logout', '/auth/login', '/auth/callback']);
 
 const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 10, perSecond: 1 / 6, maxKeys: 10_000 };
 const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
@@ -71,6 +76,8 @@ export function installAuth(app: FastifyInstance, options: AuthOptions | undefin
 
   app.get<{ Querystring: Record<string, unknown> }>('/login/token', { exposeHeadRoute: false }, async (request, reply) => auth.tokenLogin(request, reply));
   app.post('/logout', async (request, reply) => auth.logout(request, reply));
+  app.get('/auth/login', { exposeHeadRoute: false }, async (request, reply) => auth.oidcLogin(request, reply));
+  app.get('/auth/callback', { exposeHeadRoute: false }, async (request, reply) => auth.oidcCallback(request, reply));
 }
 
 type Denial = 'missing' | 'bad-token' | 'bad-scheme';
@@ -81,8 +88,12 @@ const DENIALS: Record<Denial, string> = {
   'bad-scheme': 'only Bearer tokens are accepted in the Authorization header',
 };
 
+/** The fingerprint field of an OIDC session cookie: `oidc:<session id>` (token fingerprints have no colon). */
+const OIDC_SESSION_PREFIX = 'oidc:';
+
 class Authenticator {
   private readonly sessions: SessionSigner;
+  private readonly oidc: OidcLogin | undefined;
   private readonly limiter: RateLimiter;
   private readonly maxAgeSeconds: number;
 
@@ -90,6 +101,7 @@ class Authenticator {
     this.sessions = options.sessions ?? new SessionSigner();
     this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.loginRateLimit });
     this.maxAgeSeconds = options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS;
+    this.oidc = options.oidc === undefined ? undefined : new OidcLogin(options.oidc, this.sessions, options.logger);
   }
 
   async authenticate(request: FastifyRequest): Promise<Identity | Denial | 'rate-limited'> {
@@ -111,13 +123,14 @@ class Authenticator {
     }
 
     const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
-    if (cookie !== undefined && this.options.tokens !== undefined) {
-      const session = this.sessions.verify(cookie);
-      if (session !== undefined) {
-        // The entry is looked up again on every request: removing its line ends the session.
-        const entry = (await this.entries()).find((e) => e.name === session.name && this.sessions.fingerprint(e.digest) === session.fp);
-        if (entry !== undefined) return tokenIdentity(entry, 'session');
-      }
+    const session = cookie === undefined ? undefined : this.sessions.verify(cookie);
+    if (session !== undefined && session.fp.startsWith(OIDC_SESSION_PREFIX)) {
+      const identity = await this.oidc?.resume(session.fp.slice(OIDC_SESSION_PREFIX.length));
+      if (identity !== undefined && identity.name === session.name) return identity;
+    } else if (session !== undefined && this.options.tokens !== undefined) {
+      // The entry is looked up again on every request: removing its line ends the session.
+      const entry = (await this.entries()).find((e) => e.name === session.name && this.sessions.fingerprint(e.digest) === session.fp);
+      if (entry !== undefined) return tokenIdentity(entry, 'session');
     }
     return 'missing';
   }
@@ -149,10 +162,72 @@ class Authenticator {
     if (!this.sameOrigin(request)) {
       return reply.code(403).send({ error: { code: 'cross_origin', message: 'logout is accepted only from kubeglance pages' } });
     }
-    return reply.code(204).header('set-cookie', sessionCookie('', { maxAgeSeconds: 0, secure: this.isHttps(request) })).send();
+    reply.header('set-cookie', sessionCookie('', { maxAgeSeconds: 0, secure: this.isHttps(request) }));
+    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const session = cookie === undefined ? undefined : this.sessions.verify(cookie);
+    if (this.oidc !== undefined && session?.fp.startsWith(OIDC_SESSION_PREFIX) === true) {
+      // RP-initiated logout: the page goes on to the provider, which ends its own session too.
+      const location = await this.oidc.logout(session.fp.slice(OIDC_SESSION_PREFIX.length));
+      this.options.logger?.info({ user: session.name }, 'OIDC logout');
+      if (location !== undefined) return reply.code(200).send({ location });
+    }
+    return reply.code(204).send();
+  }
+
+  /** GET /auth/login: off to the provider, with the login state in a short-lived signed cookie. */
+  async oidcLogin(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    reply.header('cache-control', 'no-store');
+    if (this.oidc === undefined) {
+      return reply.code(404).send({ error: { code: 'not_found', message: 'OIDC login is not configured (--oidc-issuer)' } });
+    }
+    let start: { location: string; cookie: string };
+    try {
+      start = await this.oidc.startLogin(this.oidcSecure(request));
+    } catch {
+      return reply.code(503).send({ error: { code: 'oidc_unavailable', message: 'the OIDC provider cannot be reached; try again later' } });
+    }
+    return reply.code(302).header('location', start.location).header('set-cookie', start.cookie).send();
+  }
+
+  /** GET /auth/callback: the provider's redirect back; a session on success. */
+  async oidcCallback(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    reply.header('cache-control', 'no-store');
+    if (this.oidc === undefined) {
+      return reply.code(404).send({ error: { code: 'not_found', message: 'OIDC login is not configured (--oidc-issuer)' } });
+    }
+    // Only failed callbacks count against the address (many colleagues may share one NAT address).
+    if (!this.limiter.allows(this.clientKey(request))) return this.tooManyAttempts(request, reply);
+    const secure = this.oidcSecure(request);
+    const query = request.url.indexOf('?');
+    let result: Awaited<ReturnType<OidcLogin['finishLogin']>>;
+    try {
+      result = await this.oidc.finishLogin(query < 0 ? '' : request.url.slice(query), readCookie(request.headers.cookie, LOGIN_STATE_COOKIE));
+    } catch {
+      result = { ok: false, status: 503, message: 'the OIDC provider cannot be reached; try again later' };
+    }
+    reply.header('set-cookie', clearLoginStateCookie(secure));
+    if (!result.ok) {
+      this.limiter.take(this.clientKey(request));
+      return reply
+        .code(result.status)
+        .type('text/html; charset=utf-8')
+        .send(page('kubeglance: login failed', `<p>${escapeHtml(result.message)}.</p>\n<p><a href="/auth/login">Log in again</a></p>`));
+    }
+    const value = this.sessions.sign({ name: result.identity.name, fp: OIDC_SESSION_PREFIX + result.sessionId, exp: Date.now() + result.maxAgeSeconds * 1000 });
+    // A page that moves on to the app rather than a redirect: this response ends a navigation that
+    // started on the provider's site, and a SameSite=Strict cookie is sent only once the browser
+    // navigates from one of our own pages.
+    return reply
+      .code(200)
+      .header('set-cookie', [clearLoginStateCookie(secure), sessionCookie(value, { maxAgeSeconds: result.maxAgeSeconds, secure })])
+      .type('text/html; charset=utf-8')
+      .send(page('kubeglance: logged in', '<p>Logged in. <a href="/">Open kubeglance</a></p>', '<meta http-equiv="refresh" content="0;url=/">'));
   }
 
   deny(request: FastifyRequest, reply: FastifyReply, denial: Denial): FastifyReply {
+    if (this.oidc !== undefined && wantsPage(request)) {
+      return reply.code(302).header('cache-control', 'no-store').header('location', '/auth/login').send();
+    }
     reply.code(401).header('cache-control', 'no-store').header('www-authenticate', 'Bearer realm="kubeglance"');
     if (wantsPage(request)) return reply.type('text/html; charset=utf-8').send(this.loginPage(DENIALS[denial]));
     return reply.send({ error: { code: 'unauthorized', message: DENIALS[denial] } });
@@ -206,6 +281,11 @@ class Authenticator {
     return headerValue(request, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
   }
 
+  /** OIDC cookies are Secure over https, and whenever the public callback URL is https (TLS ends before us). */
+  private oidcSecure(request: FastifyRequest): boolean {
+    return this.isHttps(request) || this.options.oidc?.redirectUrl.startsWith('https:') === true;
+  }
+
   private sameOrigin(request: FastifyRequest): boolean {
     const site = headerValue(request, 'sec-fetch-site');
     if (site !== undefined) return site === 'same-origin';
@@ -233,6 +313,10 @@ class Authenticator {
       `<ul>\n${ways.join('\n')}\n</ul>\n<p>Ask whoever runs this kubeglance for access.</p>\n</body>\n</html>\n`
     );
   }
+}
+
+function page(title: string, body: string, head = ''): string {
+  return `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">${head}<title>${escapeHtml(title)}</title></head>\n<body>\n${body}\n</body>\n</html>\n`;
 }
 
 function tokenIdentity(entry: TokenEntry, via: 'token' | 'session'): Identity {

@@ -8,7 +8,7 @@ export interface Identity {
   /** Namespaces a static token is bound to; absent: not bound by the token. */
   namespaces?: string[];
   /** How the identity was established. */
-  via: 'none' | 'token' | 'session' | 'proxy';
+  via: 'none' | 'token' | 'session' | 'proxy' | 'oidc';
 }
 
 export const ANONYMOUS: Identity = Object.freeze({ name: 'anonymous', groups: [], via: 'none' }) as Identity;

@@ -104,3 +104,21 @@ describe('sessions and cookies', () => {
     expect(sessionCookie('v', { maxAgeSeconds: 60, secure: true })).toBe('kubeglance_session=v; Path=/; Max-Age=60; HttpOnly; SameSite=Strict; Secure');
   });
 });
+
+describe('sealed values (the OIDC login state)', () => {
+  it('open what was sealed for the same purpose, unexpired, under the same secret', () => {
+    const signer = new SessionSigner();
+    const value = { state: 's', nonce: 'n', verifier: 'v' };
+    const sealed = signer.seal('oidc-login', value, Date.now() + 60_000);
+    expect(signer.open('oidc-login', sealed)).toEqual(value);
+    expect(signer.open('another-purpose', sealed)).toBeUndefined();
+    expect(new SessionSigner().open('oidc-login', sealed)).toBeUndefined();
+    expect(signer.open('oidc-login', sealed, Date.now() + 61_000)).toBeUndefined();
+    const [version, , mac] = sealed.split('.');
+    const tampered = Buffer.from(JSON.stringify({ v: { ...value, state: 'x' }, exp: Date.now() + 60_000 })).toString('base64url');
+    expect(signer.open('oidc-login', `${version}.${tampered}.${mac}`)).toBeUndefined();
+    // A session cookie is not a sealed value, nor the other way round.
+    expect(signer.verify(sealed)).toBeUndefined();
+    expect(signer.open('oidc-login', signer.sign({ name: 'a', fp: 'b', exp: Date.now() + 60_000 }))).toBeUndefined();
+  });
+});

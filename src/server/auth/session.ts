@@ -50,9 +50,42 @@ export class SessionSigner {
     return payload;
   }
 
+  /**
+   * Any small JSON value under this secret, for a purpose of its own (a value sealed for one
+   * purpose does not open for another), until `exp` (ms since the epoch). Signed, not encrypted:
+   * only for values the browser may see (the OIDC login state: state, nonce, PKCE verifier).
+   */
+  seal(purpose: string, value: unknown, exp: number): string {
+    const body = Buffer.from(JSON.stringify({ v: value, exp })).toString('base64url');
+    return `s1.${body}.${this.purposeMac(purpose, body).toString('base64url')}`;
+  }
+
+  /** The value sealed for `purpose`, if well-formed, correctly signed and unexpired. */
+  open(purpose: string, sealed: string, now = Date.now()): unknown {
+    if (sealed.length > MAX_SESSION_VALUE) return undefined;
+    const parts = sealed.split('.');
+    if (parts.length !== 3 || parts[0] !== 's1') return undefined;
+    const [, body = '', mac = ''] = parts;
+    if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(mac)) return undefined;
+    const given = Buffer.from(mac, 'base64url');
+    const expected = this.purposeMac(purpose, body);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    try {
+      const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { v?: unknown; exp?: unknown };
+      if (typeof parsed.exp !== 'number' || !(parsed.exp > now)) return undefined;
+      return parsed.v;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Fingerprint of a token digest, as kept in a session (not the digest itself). */
   fingerprint(digest: Buffer): string {
     return createHmac('sha256', this.secret).update('fp:').update(digest).digest('base64url').slice(0, 22);
+  }
+
+  private purposeMac(purpose: string, body: string): Buffer {
+    return createHmac('sha256', this.secret).update(`seal:${purpose}:`).update(body).digest();
   }
 
   private mac(body: string): Buffer {
