@@ -65,6 +65,14 @@ describe('http app', () => {
     expect(response.json()).toEqual([{ id: 'c1', name: 'one', status: status('syncing') }]);
   });
 
+  it('says who the browser is: anonymous, with nothing to log out of, when authentication is off', async () => {
+    const { app } = setup();
+    const response = await app.inject('/api/v1/me');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.json()).toEqual({ name: 'anonymous', groups: [], via: 'none', canLogOut: false });
+  });
+
   it('serves the snapshot with every kind key, plain when small', async () => {
     const { sink, app } = setup();
     sink([{ type: 'upsert', record: pod('a') }]);

@@ -20,6 +20,7 @@ import type { ServerMetrics } from './metrics.js';
 import { EventStream, type EventStreamOptions } from './sse.js';
 import type { ClusterStore } from './store.js';
 import { TopologyCache } from './topology-cache.js';
+import { ANONYMOUS } from './auth/identity.js';
 import { etagMatches, WebAssets, type WebFile } from './web-assets.js';
 
 export interface AppOptions {
@@ -123,6 +124,12 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
   app.get('/api/v1/clusters', async () => store.summaries());
+  // Who the browser is signed in as, so the app can show it and offer to log out.
+  app.get('/api/v1/me', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const identity = request.identity ?? ANONYMOUS;
+    return { name: identity.name, groups: identity.groups, via: identity.via, canLogOut: identity.via === 'session' || identity.via === 'oidc' };
+  });
   // Derived from the cluster's current state, reused for about a second (see topology-cache.ts).
   app.get<{ Params: { id: string } }>('/api/v1/clusters/:id/topology', async (request, reply) => {
     const { id } = request.params;

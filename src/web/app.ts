@@ -85,6 +85,7 @@ export class App {
       cycleTheme: () => this.update({ theme: this.state.theme === 'system' ? 'dark' : this.state.theme === 'dark' ? 'light' : 'system' }, 'push'),
       toggleTv: () => this.update({ tv: !this.state.tv, camera: null }, 'push'),
       showHelp: () => this.help.show(),
+      logOut: () => void this.logOut(),
     });
     this.topologyToolbar = new TopologyToolbar({
       setNamespaces: (namespaces) => this.update({ namespaces }, 'push'),
@@ -125,6 +126,7 @@ export class App {
     this.darkScheme.addEventListener('change', () => this.applyTheme());
     this.apply(this.state);
     this.store.start();
+    void this.showUser();
     // The status line says "stale since … (2 min ago)": keep relative times current.
     setInterval(() => this.schedulePanels(), 10_000);
     exposeTestHook(this);
@@ -379,6 +381,25 @@ export class App {
       this.update({ expanded: [...new Set([...this.state.expanded, namespace])] }, 'push');
     } else if (picked?.type === 'vertex' && cluster !== undefined) this.update({ selection: { cluster, kind: 'Vertex', uid: picked.id } }, 'push');
     else if (picked?.type !== 'edge' && this.state.selection !== null) this.update({ selection: null }, 'push');
+  }
+
+  // --- Session --------------------------------------------------------------------------------
+
+  private async showUser(): Promise<void> {
+    try {
+      const response = await fetch('/api/v1/me', { headers: { accept: 'application/json' } });
+      if (response.ok) this.toolbar.setUser((await response.json()) as { name: string; canLogOut: boolean });
+    } catch {
+      // Only the name in the toolbar is missing; the map works without it.
+    }
+  }
+
+  /** Ends the session; with OIDC the provider may want the browser too (its end-session URL). */
+  private async logOut(): Promise<void> {
+    const response = await fetch('/logout', { method: 'POST' });
+    const body = response.status === 200 ? ((await response.json().catch(() => ({}))) as { location?: unknown }) : {};
+    if (typeof body.location === 'string' && /^https?:\/\//.test(body.location)) window.location.assign(body.location);
+    else window.location.reload();
   }
 
   // --- Exports --------------------------------------------------------------------------------

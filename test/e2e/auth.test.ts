@@ -1,7 +1,7 @@
 // Authentication in Chromium: an in-process server with a token file. A visit without a session
 // gets the login page (no app, no script of ours); the login URL sets the session cookie and
 // the app then loads and draws; the page's own requests carry the cookie; a revoked token ends
-// the session at the next request. Needs dist/web (npm run build:web).
+// the session at the next request; the toolbar names the user and logs out. Needs dist/web (npm run build:web).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,14 @@ describe('authentication in the browser', () => {
       expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: not readable by scripts
       const scene = await waitForScene(page, (s) => s.pods.length === 1, { timeout: 30_000, what: 'the pod drawn after login' });
       expect(scene.pods[0]?.name).toBe('web-1');
+
+      // Who is signed in, and logging out: the page reloads into the login page.
+      await expect.poll(() => page.textContent('#user')).toBe('lobby-tv');
+      await Promise.all([page.waitForNavigation(), page.click('#log-out')]);
+      expect(await page.locator('canvas').count()).toBe(0);
+      expect((await page.textContent('body')) ?? '').toMatch(/log in/i);
+      await page.goto(`${server.url}login/token?token=${TOKEN}`);
+      await waitForScene(page, (s) => s.pods.length === 1, { timeout: 30_000, what: 'the pod drawn after logging in again' });
 
       // Revoked: the next request of the session is refused; a reload shows the login page again.
       writeFileSync(tokenPath, '# lobby-tv revoked\n');

@@ -1,5 +1,5 @@
-// Who a request is from. Every request that passes the auth hook carries one, for the
-// authorization step that will filter what each identity sees (not done yet: see README).
+// Who a request is from. Every request that passes the auth hook carries one; the authorization
+// step (src/server/authz/) filters what each identity sees by it.
 
 export interface Identity {
   /** Token entry name, proxy user, or `anonymous` when authentication is off. */

@@ -15,6 +15,7 @@ export interface ToolbarActions {
   cycleTheme(): void;
   toggleTv(): void;
   showHelp(): void;
+  logOut(): void;
 }
 
 const NODE_SORT_LABELS: Record<NodeSort, string> = {
@@ -43,6 +44,8 @@ export class Toolbar {
     occupancy: el('button', { type: 'button', id: 'view-occupancy', title: 'Pods on nodes (v)', 'aria-pressed': 'false' }, 'Occupancy'),
     topology: el('button', { type: 'button', id: 'view-topology', title: 'What connects to what (v)', 'aria-pressed': 'false' }, 'Topology'),
   };
+  private readonly user = el('span', { class: 'user', id: 'user', hidden: true });
+  private readonly logOutButton = el('button', { type: 'button', id: 'log-out', title: 'End this session', hidden: true }, 'Log out');
   private knownLabelKeys: string[] = [];
   private queryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -76,6 +79,7 @@ export class Toolbar {
       return b;
     };
     for (const view of VIEWS) this.viewButtons[view].addEventListener('click', () => actions.setView(view));
+    this.logOutButton.addEventListener('click', () => actions.logOut());
     this.element.append(
       el('span', { class: 'brand' }, 'kubeglance'),
       el('span', { class: 'view-switch', role: 'group', 'aria-label': 'View (v)' }, this.viewButtons.occupancy, this.viewButtons.topology),
@@ -90,9 +94,18 @@ export class Toolbar {
         button('Theme', 'Light / dark / system', actions.cycleTheme, 'theme'),
         button('TV', 'TV mode: no chrome, always fit (t)', actions.toggleTv, 'tv'),
         button('?', 'Keyboard shortcuts (?)', actions.showHelp, 'help'),
+        this.user,
+        this.logOutButton,
       ),
     );
     this.setGroupOptions([]);
+  }
+
+  /** Who is signed in (as text), and whether there is a session to end. */
+  setUser(user: { name: string; canLogOut: boolean } | undefined): void {
+    this.user.hidden = user === undefined || user.name === 'anonymous';
+    this.user.textContent = user === undefined ? '' : user.name;
+    this.logOutButton.hidden = user?.canLogOut !== true;
   }
 
   /** Reflects the state (after URL navigation or a shortcut) without firing actions. */
