@@ -1,12 +1,9 @@
 // OIDC login against a real provider (oidc-provider) on 127.0.0.1, through the whole app over real
 // HTTP. The "browser" is fetch with redirects followed by hand and a small cookie jar; the
 // provider's login interaction is answered at once for the account named in `nextLogin`.
-import { createSign, generateKeyPairSync, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../http.js';
 import { Hub } from '../hub.js';
@@ -14,6 +11,7 @@ import { ServerMetrics } from '../metrics.js';
 import { ClusterStore } from '../store.js';
 import type { OidcOptions } from './oidc.js';
 import { SESSION_COOKIE } from './session.js';
+import { Browser, freePort, resign, startTestProvider, type Reply, type TestProvider } from './testing/oidc.js';
 
 const CLIENT_ID = 'kubeglance';
 const CLIENT_SECRET = 'a-client-secret-of-some-length-0123456789';
@@ -27,10 +25,8 @@ let tokenRequests = 0;
 let tamper: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const KID = 'test-key';
-const providerJwk: JsonWebKey = { ...privateKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
 
-let providerServer: Server;
+let provider: TestProvider;
 let issuer: string;
 let kgPort: number;
 let kgUrl: string;
@@ -38,75 +34,21 @@ let kgUrl: string;
 beforeAll(async () => {
   kgPort = await freePort();
   kgUrl = `http://127.0.0.1:${kgPort}`;
-  providerServer = createServer();
-  await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve));
-  const address = providerServer.address();
-  issuer = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  // Untyped package (no @types): loaded by a specifier TypeScript does not resolve.
-  const { default: Provider } = (await import('oidc-provider' as string)) as { default: new (issuer: string, config: unknown) => ProviderLike };
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [`${kgUrl}/auth/callback`],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_post',
-      },
-    ],
-    jwks: { keys: [providerJwk] },
-    cookies: { keys: ['cookie-signing-key-for-tests'] },
-    claims: { openid: ['sub'], profile: ['preferred_username', 'groups'], email: ['email'] },
-    // Scope claims in the ID token itself, not only at userinfo.
-    conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false } },
-    ttl: { AccessToken: () => tokenTtl, IdToken: () => tokenTtl, RefreshToken: 86_400, Session: 86_400, Grant: 86_400, Interaction: 600 },
-    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) => client.grantTypeAllowed('refresh_token'),
-    findAccount: async (_ctx: unknown, sub: string) => {
-      const account = accounts.get(sub);
-      if (account === undefined) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, preferred_username: sub, email: `${sub}@example.test`, groups: account.groups }) };
-    },
-    // No consent screen: every login is granted the scopes asked for.
-    loadExistingGrant: async (ctx: GrantContext) => {
-      const accountId = ctx.oidc.session?.accountId;
-      if (accountId === undefined) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId });
-      grant.addOIDCScope('openid profile email');
-      await grant.save();
-      return grant;
-    },
+  provider = await startTestProvider({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [`${kgUrl}/auth/callback`],
+    privateKey,
+    accounts,
+    login: () => nextLogin,
+    tokenTtl: () => tokenTtl,
   });
-  const callback = provider.callback();
-  providerServer.on('request', (req, res) => {
-    if (req.url?.startsWith('/interaction/') === true) {
-      provider.interactionFinished(req, res, { login: { accountId: nextLogin } }, { mergeWithLastSubmission: false }).catch((error: unknown) => {
-        res.statusCode = 500;
-        res.end(String(error));
-      });
-      return;
-    }
-    callback(req, res);
-  });
+  issuer = provider.issuer;
 });
 
 afterAll(async () => {
-  providerServer.closeAllConnections();
-  await new Promise((resolve) => providerServer.close(resolve));
+  await provider.close();
 });
-
-interface ProviderLike {
-  callback(): (req: unknown, res: unknown) => void;
-  interactionFinished(req: unknown, res: unknown, result: unknown, options: unknown): Promise<void>;
-}
-interface GrantContext {
-  oidc: {
-    session?: { accountId?: string };
-    client: { clientId: string };
-    provider: { Grant: new (init: { clientId: string; accountId: string }) => { addOIDCScope(scope: string): void; save(): Promise<string> } };
-  };
-}
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -146,95 +88,6 @@ async function startApp(oidc: Partial<OidcOptions> = {}): Promise<FastifyInstanc
   apps.push(app);
   await app.listen({ host: '127.0.0.1', port: kgPort });
   return app;
-}
-
-const NO_KEEP_ALIVE = new Agent({ pipelining: 0 });
-
-/** The parts of a response the tests look at, the body read already. */
-class Reply {
-  readonly headers: { get(name: string): string | null; getSetCookie(): string[] };
-
-  constructor(
-    readonly status: number,
-    raw: Record<string, string | string[] | undefined>,
-    private readonly body: string,
-  ) {
-    const all = (name: string): string[] => {
-      const value = raw[name];
-      return value === undefined ? [] : Array.isArray(value) ? value : [value];
-    };
-    this.headers = { get: (name) => all(name.toLowerCase()).join(', ') || null, getSetCookie: () => all('set-cookie') };
-  }
-
-  async text(): Promise<string> {
-    return this.body;
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(this.body);
-  }
-}
-
-/** Cookies per host:port (browsers share them across ports; keeping them apart is simpler here). */
-class Browser {
-  private readonly jar = new Map<string, Map<string, { value: string; path: string }>>();
-
-  /** One request, no redirects followed; cookies stored and sent. */
-  async request(url: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-    const target = new URL(url);
-    const cookies = [...(this.jar.get(target.host) ?? new Map()).entries()]
-      .filter(([, c]) => target.pathname.startsWith(c.path))
-      .map(([name, c]) => `${name}=${c.value}`);
-    const headers: Record<string, string> = { 'sec-fetch-mode': 'navigate', ...init.headers };
-    if (cookies.length > 0) headers.cookie = cookies.join('; ');
-    // undici.request, not fetch: fetch sets Sec-Fetch-Mode itself. No keep-alive: apps restart on
-    // the same port between tests.
-    const response = await request(url, { method: (init.method ?? 'GET') as 'GET', headers, dispatcher: NO_KEEP_ALIVE });
-    const body = await response.body.text();
-    const wrapped = new Reply(response.statusCode, response.headers, body);
-    for (const line of wrapped.headers.getSetCookie()) this.store(target.host, line);
-    return wrapped;
-  }
-
-  /** Follows redirects; returns the first response that is not one, and the URLs visited. */
-  async navigate(url: string, visited: string[] = []): Promise<{ response: Reply; visited: string[] }> {
-    let current = url;
-    for (let hop = 0; hop < 20; hop++) {
-      visited.push(current);
-      const response = await this.request(current);
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || location === null) return { response, visited };
-      current = new URL(location, current).href;
-    }
-    throw new Error(`too many redirects: ${visited.join(' → ')}`);
-  }
-
-  cookie(host: string, name: string): string | undefined {
-    return this.jar.get(host)?.get(name)?.value;
-  }
-
-  setCookie(host: string, name: string, value: string, path = '/'): void {
-    if (!this.jar.has(host)) this.jar.set(host, new Map());
-    this.jar.get(host)!.set(name, { value, path });
-  }
-
-  private store(host: string, line: string): void {
-    const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-    const eq = pair.indexOf('=');
-    const name = pair.slice(0, eq);
-    const value = pair.slice(eq + 1);
-    let path = '/';
-    let expired = value === '';
-    for (const attribute of attributes) {
-      const [key = '', v = ''] = attribute.split('=');
-      if (key.toLowerCase() === 'path') path = v;
-      if (key.toLowerCase() === 'max-age' && Number(v) <= 0) expired = true;
-      if (key.toLowerCase() === 'expires' && Date.parse(v) <= Date.now()) expired = true;
-    }
-    if (!this.jar.has(host)) this.jar.set(host, new Map());
-    if (expired) this.jar.get(host)!.delete(name);
-    else this.jar.get(host)!.set(name, { value, path });
-  }
 }
 
 const kgHost = (): string => `127.0.0.1:${kgPort}`;
@@ -470,24 +323,3 @@ describe('OIDC login', () => {
     expect(response.status).toBe(503);
   });
 });
-
-/** A JWT with the same header and claims (changed by `changes`), signed RS256 by `key`. */
-function resign(jwt: string, key: KeyObject, changes: Record<string, unknown>): string {
-  const [header = '', payload = ''] = jwt.split('.');
-  const claims = { ...(JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>), ...changes, jti: randomUUID() };
-  const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const signature = createSign('RSA-SHA256').update(body).sign(key).toString('base64url');
-  return `${body}.${signature}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

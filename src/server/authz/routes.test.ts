@@ -20,6 +20,7 @@ import { SseClient } from '../testing/sse-client.js';
 import { filterSnapshot } from './filter.js';
 import { parseAuthzPolicy } from './policy.js';
 import type { AuthzPolicy } from './scope.js';
+import { uids } from './testing/snapshot.js';
 
 const ADMIN = 'admin-token-0123456789abcdef0123456789';
 const SHOP_TV = 'shop-tv-token-0123456789abcdef012345';
@@ -79,8 +80,6 @@ async function serve(authz: AuthzPolicy | undefined, stream?: EventStreamOptions
   };
   return { store, sink, hub, connect, get, metric };
 }
-
-const uids = (snapshot: SnapshotMessage, key: 'pods' | 'nodes' | 'namespaces') => snapshot.clusters[0]![key].map((r) => r.uid).sort();
 
 describe.each([
   ['bound by the token file, no policy', undefined],
