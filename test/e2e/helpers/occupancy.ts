@@ -76,15 +76,28 @@ export async function waitForScene(
   test: (scene: SceneSnapshot) => boolean,
   { timeout = 10_000, what = 'a scene condition' }: { timeout?: number; what?: string } = {},
 ): Promise<SceneSnapshot> {
-  const deadline = Date.now() + timeout;
-  let last: SceneSnapshot | undefined;
-  for (;;) {
-    last = await page.evaluate(() => {
+  const read = () =>
+    page.evaluate(() => {
       const hook = window.__kubeglance;
       return hook !== undefined && hook.idle() ? hook.scene() : undefined;
     });
+  return pollUntil(read, test, { timeout, what, describe: describeScene });
+}
+
+/**
+ * Reads something off the page every 50 ms until `test` holds for it; returns it. On timeout
+ * the error names what was awaited and shows, through `describe`, what was read last.
+ */
+export async function pollUntil<T>(
+  read: () => Promise<T | undefined>,
+  test: (value: T) => boolean,
+  { timeout, what, describe }: { timeout: number; what: string; describe: (value: T | undefined) => string },
+): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const last = await read();
     if (last !== undefined && test(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}; last scene: ${describeScene(last)}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}; last scene: ${describe(last)}`);
     await sleep(50);
   }
 }

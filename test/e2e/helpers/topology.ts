@@ -2,13 +2,11 @@
 // topology scene) rather than on time, and pointing at what it drew.
 import type { Page } from 'playwright-core';
 import type { TopologyScene } from '../../../src/web/views/topology/scene.js';
-import type {} from './occupancy.js'; // the window.__kubeglance declaration
+import { pollUntil } from './occupancy.js'; // also declares window.__kubeglance
 
 export type { TopologyScene };
 export type SceneVertex = TopologyScene['vertices'][number];
 export type SceneEdge = TopologyScene['edges'][number];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls the topology scene (only while derivation and layout are idle) until `test` holds;
@@ -19,17 +17,12 @@ export async function waitForTopology(
   test: (scene: TopologyScene) => boolean,
   { timeout = 15_000, what = 'a topology condition' }: { timeout?: number; what?: string } = {},
 ): Promise<TopologyScene> {
-  const deadline = Date.now() + timeout;
-  let last: TopologyScene | undefined;
-  for (;;) {
-    last = await page.evaluate(() => {
+  const read = () =>
+    page.evaluate(() => {
       const hook = window.__kubeglance;
       return hook !== undefined && hook.topologyIdle() ? hook.topology() : undefined;
     });
-    if (last !== undefined && test(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}; last scene: ${describeTopology(last)}`);
-    await sleep(50);
-  }
+  return pollUntil(read, test, { timeout, what, describe: describeTopology });
 }
 
 export function describeTopology(s: TopologyScene | undefined): string {
