@@ -10,7 +10,7 @@ import { pino, type Logger } from 'pino';
 import type { AuthOptions } from '../server/auth/hook.js';
 import { isLoopbackHost } from '../server/auth/loopback.js';
 import { Networks } from '../server/auth/networks.js';
-import { TokenFile, TokenFileError, tokenHashText } from '../server/auth/tokens.js';
+import { MAX_TOKEN_CHARS, TokenFile, TokenFileError, tokenHashText } from '../server/auth/tokens.js';
 import { ServerMetrics } from '../server/metrics.js';
 import { AuthzPolicyError, loadAuthzPolicy } from '../server/authz/policy.js';
 import type { AuthzPolicy } from '../server/authz/scope.js';
@@ -244,8 +244,8 @@ async function hashToken(args: readonly string[], io: CliIo): Promise<number> {
   let text = '';
   for await (const chunk of io.stdin) {
     text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    if (text.length > 4096) {
-      io.stderr.write('kubeglance: hash-token: a token is at most 4096 characters\n');
+    if (text.length > MAX_TOKEN_CHARS) {
+      io.stderr.write(`kubeglance: hash-token: a token is at most ${MAX_TOKEN_CHARS} characters\n`);
       return 2;
     }
   }

@@ -18,6 +18,7 @@
 import type { ClusterState } from './cluster-state.js';
 import { ipBlockReach } from './ip-block.js';
 import { matchesSelector } from './label-selector.js';
+import { pushTo } from './multimap.js';
 import type { Labels, NetworkPolicyPeer, NetworkPolicyRecord, NetworkPolicyRule } from './records.js';
 import { OUTSIDE_ID } from './topology-names.js';
 import type { Edge, Finding, PodOwnerVertex, TopologyIndex } from './topology.js';
@@ -72,11 +73,7 @@ export class NetworkPolicies {
       this.targetsByPolicy.set(policy, targets);
       for (const direction of DIRECTIONS) {
         if (!policy.policyTypes.includes(POLICY_TYPE[direction])) continue;
-        for (const target of targets) {
-          const list = this.isolating[direction].get(target.vertex.id);
-          if (list === undefined) this.isolating[direction].set(target.vertex.id, [policy]);
-          else list.push(policy);
-        }
+        for (const target of targets) pushTo(this.isolating[direction], target.vertex.id, policy);
       }
     }
   }
@@ -204,10 +201,7 @@ export function markDenied(g: TopologyIndex, edges: readonly Edge[]): void {
   const selected = new Map<string, PodOwnerVertex[]>();
   for (const e of edges) {
     const owner = e.type === 'selects' ? owners.get(e.to) : undefined;
-    if (owner === undefined) continue;
-    const list = selected.get(e.from);
-    if (list === undefined) selected.set(e.from, [owner]);
-    else list.push(owner);
+    if (owner !== undefined) pushTo(selected, e.from, owner);
   }
   for (const e of edges) {
     if (e.type !== 'config' && e.type !== 'routes') continue;

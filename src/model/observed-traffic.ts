@@ -6,6 +6,7 @@
 // the objects that exist, so a renamed workload or a peer we do not draw is visible as
 // `unresolved` instead of an edge to nowhere.
 import type { ClusterState } from './cluster-state.js';
+import { pushTo } from './multimap.js';
 import type { TrafficPeer, TrafficRecord } from './records.js';
 import { OUTSIDE_ID, serviceOfHost, vertexId } from './topology-names.js';
 import type { Edge, TopologyIndex, TrafficStats, Unresolved, VertexKind } from './topology.js';
@@ -87,11 +88,7 @@ export function observeTraffic(g: TopologyIndex, declared: readonly Edge[]): Obs
     };
     const explaining = explain.pair(from, to);
     edge.explainedBy = explaining.map((e) => e.id).sort();
-    for (const e of explaining) {
-      const list = confirmed.get(e);
-      if (list === undefined) confirmed.set(e, [edge]);
-      else list.push(edge);
-    }
+    for (const e of explaining) pushTo(confirmed, e, edge);
     edges.push(edge);
   }
   for (const e of declared) {
@@ -120,7 +117,7 @@ const POD_SUFFIX = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 const ORDINAL_SUFFIX = /^(.+)-\d+$/;
 
 /** The vertex kinds a mesh's workload name may be, in the order a name shared by several is taken. */
-const WORKLOAD_KINDS: readonly VertexKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'Pod'];
+const PEER_KINDS: readonly VertexKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'Pod'];
 
 /**
  * Finds the vertex a mesh's peer names. Lookups go straight to the vertices; the tables a miss
@@ -173,7 +170,7 @@ class PeerResolver {
   }
 
   private vertexNamed(namespace: string, name: string): string | undefined {
-    for (const kind of WORKLOAD_KINDS) {
+    for (const kind of PEER_KINDS) {
       const id = vertexId(kind, namespace, name);
       if (this.g.vertices.has(id)) return id;
     }
@@ -203,9 +200,9 @@ class PeerResolver {
     const services = new Map<string, string[]>();
     // One vertex per namespace and name, as `vertexNamed` would pick it.
     for (const o of this.g.podOwners) {
-      if (this.vertexNamed(o.vertex.namespace ?? '', o.vertex.name) === o.vertex.id) push(workloads, o.vertex.name, o.vertex.id);
+      if (this.vertexNamed(o.vertex.namespace ?? '', o.vertex.name) === o.vertex.id) pushTo(workloads, o.vertex.name, o.vertex.id);
     }
-    for (const [key, id] of this.g.services) push(services, key.slice(key.indexOf('/') + 1), id);
+    for (const [key, id] of this.g.services) pushTo(services, key.slice(key.indexOf('/') + 1), id);
     return (this.byName = { workloads, services });
   }
 
@@ -217,12 +214,6 @@ class PeerResolver {
     }
     return namespace !== undefined ? this.g.services.get(`${namespace}/${service}`) : unique(this.names().services.get(service));
   }
-}
-
-function push(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
 }
 
 function unique(ids: string[] | undefined): string | undefined {
@@ -243,9 +234,9 @@ class Explainer {
   constructor(declared: readonly Edge[]) {
     for (const e of declared) {
       if (e.type === 'policy-allow') continue;
-      pushEdge(this.byPair, `${e.from}->${e.to}`, e);
-      if (CALLS.has(e.type)) pushEdge(this.callsFrom, e.from, e);
-      if (e.type === 'routes' || e.type === 'selects') pushEdge(this.entryInto, e.to, e);
+      pushTo(this.byPair, `${e.from}->${e.to}`, e);
+      if (CALLS.has(e.type)) pushTo(this.callsFrom, e.from, e);
+      if (e.type === 'routes' || e.type === 'selects') pushTo(this.entryInto, e.to, e);
     }
   }
 
@@ -289,7 +280,7 @@ class Explainer {
   private reachableFromOutside(): Set<string> {
     if (this.reachedFromOutside !== undefined) return this.reachedFromOutside;
     const out = new Map<string, string[]>();
-    for (const [to, edges] of this.entryInto) for (const e of edges) push(out, e.from, to);
+    for (const [to, edges] of this.entryInto) for (const e of edges) pushTo(out, e.from, to);
     const reached = new Set<string>([OUTSIDE_ID]);
     const queue = [OUTSIDE_ID];
     for (let v = queue.pop(); v !== undefined; v = queue.pop()) {
@@ -301,12 +292,6 @@ class Explainer {
     }
     return (this.reachedFromOutside = reached);
   }
-}
-
-function pushEdge(map: Map<string, Edge[]>, key: string, e: Edge): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [e]);
-  else list.push(e);
 }
 
 // --- numbers and words ---------------------------------------------------------------------------

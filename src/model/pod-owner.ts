@@ -3,7 +3,7 @@
 // cross-highlight between the occupancy and topology views.
 import type { ClusterState } from './cluster-state.js';
 import type { PodRecord } from './records.js';
-import { vertexId, type Vertex, type VertexKind } from './topology.js';
+import { vertexId, WORKLOAD_KINDS, type Vertex, type VertexKind } from './topology.js';
 
 /** The pod's top owner (kind and name), or undefined for a bare pod. */
 export function topOwner(state: ClusterState, pod: PodRecord): { kind: string; name: string } | undefined {
@@ -21,5 +21,5 @@ export function podVertexId(state: ClusterState, pod: PodRecord): string {
 
 /** Whether a vertex stands for pods (a workload or a bare pod), so the occupancy view can show them. */
 export function hasPods(vertex: Pick<Vertex, 'kind'>): boolean {
-  return ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(vertex.kind);
+  return vertex.kind === 'Pod' || (WORKLOAD_KINDS as readonly VertexKind[]).includes(vertex.kind);
 }

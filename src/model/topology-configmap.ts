@@ -5,7 +5,7 @@
 // Only types come from topology.ts: it lists this relation in RELATIONS, so importing a value
 // from it would be a cycle in which RELATIONS could be built before this module ran.
 import type { ConfigMapRecord } from './records.js';
-import type { Finding, PodOwnerVertex, Relation, TopologyIndex } from './topology.js';
+import type { Finding, Relation, TopologyIndex } from './topology.js';
 import { serviceOfHost } from './topology-names.js';
 
 /**
@@ -27,12 +27,6 @@ export function resolveServiceHost(
   return to === undefined ? { from, field, missing: host } : { from, to, field, detail };
 }
 
-/**
- * A pod owner with the ConfigMaps its pod template names (volumes, envFrom, configMapKeyRef).
- * The same as PodOwnerVertex once its index carries `configMaps`; absent means none.
- */
-type ConfigMapReader = PodOwnerVertex & { readonly configMaps?: readonly string[] };
-
 export const configMapHostRelation: Relation = {
   id: 'configmap-host',
   type: 'config',
@@ -41,11 +35,11 @@ export const configMapHostRelation: Relation = {
     const configMaps = new Map<string, ConfigMapRecord>();
     for (const cm of g.state.records('ConfigMap')) configMaps.set(`${cm.namespace ?? ''}/${cm.name}`, cm);
     if (configMaps.size === 0) return;
-    for (const owner of g.podOwners as readonly ConfigMapReader[]) {
+    for (const owner of g.podOwners) {
       const namespace = owner.vertex.namespace ?? '';
       // Pods read ConfigMaps of their own namespace only. One that is not there (not read, or
       // missing) names no host: nothing to draw, nothing unresolved.
-      for (const name of owner.configMaps ?? []) {
+      for (const name of owner.configMaps) {
         const cm = configMaps.get(`${namespace}/${name}`);
         if (cm === undefined) continue;
         for (const [i, host] of cm.hosts.entries()) {

@@ -24,8 +24,9 @@
 import type { ClusterState } from './cluster-state.js';
 import { selects } from './label-selector.js';
 import { markDenied, NetworkPolicies, policyAllowFindings, type VertexIsolation } from './network-policy.js';
+import { pushTo } from './multimap.js';
 import { observeTraffic, trafficAvailable } from './observed-traffic.js';
-import type { EndpointSliceRecord, IngressRecord, Labels, PodRecord, ReferenceGrantRecord, RouteRecord, ServiceRecord, WorkloadRecord } from './records.js';
+import type { EndpointSliceRecord, IngressRecord, Labels, PodRecord, ReferenceGrantRecord, RouteRecord, ServiceRecord, TrafficRecord, WorkloadRecord } from './records.js';
 import { configMapHostRelation, resolveServiceHost } from './topology-configmap.js';
 import { OUTSIDE_ID, vertexId } from './topology-names.js';
 
@@ -68,7 +69,7 @@ export interface TrafficStats {
   p95Ms?: number;
   tcpBytesRate?: number;
   tcpConnections?: number;
-  meshes: ('istio' | 'linkerd' | 'otel')[];
+  meshes: TrafficRecord['mesh'][];
 }
 
 export interface Edge {
@@ -169,7 +170,8 @@ export interface TopologyIndex {
   policies: NetworkPolicies;
 }
 
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
+/** The kinds of workload vertices: each stands for the pods of its controller. */
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
 
 function buildIndex(state: ClusterState): TopologyIndex {
   const vertices = new Map<string, Vertex>();
@@ -208,15 +210,10 @@ function buildIndex(state: ClusterState): TopologyIndex {
   for (const kind of ['HTTPRoute', 'GRPCRoute'] as const) for (const r of state.records(kind)) add(named(r.kind, r));
   const podOwnersByNamespace = new Map<string, PodOwnerVertex[]>();
   const podOwnersByLabel = new Map<string, PodOwnerVertex[]>();
-  const push = (map: Map<string, PodOwnerVertex[]>, key: string, o: PodOwnerVertex) => {
-    const list = map.get(key);
-    if (list === undefined) map.set(key, [o]);
-    else list.push(o);
-  };
   for (const o of podOwners) {
     const ns = o.vertex.namespace ?? '';
-    push(podOwnersByNamespace, ns, o);
-    for (const [k, v] of Object.entries(o.labels)) push(podOwnersByLabel, labelKey(ns, k, v), o);
+    pushTo(podOwnersByNamespace, ns, o);
+    for (const [k, v] of Object.entries(o.labels)) pushTo(podOwnersByLabel, labelKey(ns, k, v), o);
   }
   return { state, vertices, services, podOwners, podOwnersByNamespace, podOwnersByLabel, policies: new NetworkPolicies(state, podOwnersByNamespace) };
 }
@@ -254,11 +251,7 @@ const GATEWAY_API = 'gateway.networking.k8s.io';
 /** ReferenceGrants by namespace, each namespace's by name: the first that allows is named, whatever the order they arrived in. */
 function grantsByNamespace(g: TopologyIndex): Map<string, ReferenceGrantRecord[]> {
   const byNamespace = new Map<string, ReferenceGrantRecord[]>();
-  for (const rg of g.state.records('ReferenceGrant')) {
-    const list = byNamespace.get(rg.namespace ?? '');
-    if (list === undefined) byNamespace.set(rg.namespace ?? '', [rg]);
-    else list.push(rg);
-  }
+  for (const rg of g.state.records('ReferenceGrant')) pushTo(byNamespace, rg.namespace ?? '', rg);
   for (const list of byNamespace.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return byNamespace;
 }
@@ -472,10 +465,7 @@ function countEndpoints(g: TopologyIndex, edges: readonly Edge[]): void {
   const slices = new Map<string, EndpointSliceRecord[]>();
   for (const slice of g.state.records('EndpointSlice')) {
     if (slice.serviceName === undefined) continue;
-    const key = vertexId('Service', slice.namespace, slice.serviceName);
-    const list = slices.get(key);
-    if (list === undefined) slices.set(key, [slice]);
-    else list.push(slice);
+    pushTo(slices, vertexId('Service', slice.namespace, slice.serviceName), slice);
   }
   if (slices.size === 0) return;
 
@@ -485,10 +475,7 @@ function countEndpoints(g: TopologyIndex, edges: readonly Edge[]): void {
   const children = new Map<string, string[]>();
   for (const kind of ['ReplicaSet', 'Job'] as const) {
     for (const r of g.state.records(kind)) {
-      if (r.owner === undefined) continue;
-      const list = children.get(r.owner.uid);
-      if (list === undefined) children.set(r.owner.uid, [r.uid]);
-      else list.push(r.uid);
+      if (r.owner !== undefined) pushTo(children, r.owner.uid, r.uid);
     }
   }
   // Several Services may select one workload: its pods are looked up once.

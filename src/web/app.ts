@@ -347,7 +347,7 @@ export class App {
     const topology = this.topology.current;
     if (topology === undefined) return undefined;
     if (picked.type === 'edge') {
-      const drawn = view.scene().edges.find((e) => e.id === picked.id);
+      const drawn = view.edge(picked.id);
       if (drawn === undefined) return undefined;
       const modelEdges = topology.edges.filter((e) => drawn.edges.includes(e.id));
       const lines = modelEdges.slice(0, 6).map((e) => `${e.type}: ${e.reason}`);
@@ -532,7 +532,8 @@ export class App {
 
   private renderTopologyPanels(): void {
     if (this.topologyView === undefined) return;
-    const scene = this.topologyView.scene();
+    const vertices = this.topologyView.drawnVertices();
+    const { edges, layoutMs } = this.topologyView.stats;
     this.topologyToolbar.setNamespaces(this.topology.namespaces());
     const status = this.topology.clusterShown?.status;
     const trafficNote =
@@ -540,13 +541,13 @@ export class App {
       : status?.traffic === 'unavailable' ? `observed traffic unavailable${status.trafficReason ? `: ${status.trafficReason}` : ''}`
       : status?.traffic === 'pending' ? 'observed traffic: waiting for Prometheus'
       : undefined;
-    const info: Parameters<TopologyToolbar['setInfo']>[0] = { vertices: scene.vertices.length, edges: scene.edges.length, collapsed: scene.vertices.filter((v) => v.kind === 'Namespace').length };
-    if (scene.layoutMs !== undefined) info.layoutMs = scene.layoutMs;
+    const info: Parameters<TopologyToolbar['setInfo']>[0] = { vertices: vertices.length, edges, collapsed: vertices.filter((v) => v.kind === 'Namespace').length };
+    if (layoutMs !== undefined) info.layoutMs = layoutMs;
     if (trafficNote !== undefined) info.trafficNote = trafficNote;
     this.topologyToolbar.setInfo(info);
     if (this.queryError !== undefined) this.toolbar.setFilterResult(this.queryError);
     else if (this.query !== undefined) {
-      const workloads = scene.vertices.filter((v) => v.kind !== 'Namespace');
+      const workloads = vertices.filter((v) => v.kind !== 'Namespace');
       this.toolbar.setFilterResult({ matching: workloads.filter((v) => !v.dim).length, total: workloads.length, noun: 'vertices' });
     } else this.toolbar.setFilterResult(undefined);
   }

@@ -13,10 +13,10 @@ import type { TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ANONYMOUS, type Identity } from './identity.js';
+import { ANONYMOUS, groupList, isAcceptableName, type Identity } from './identity.js';
 import type { Networks } from './networks.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { readCookie, SESSION_COOKIE, sessionCookie, SessionSigner } from './session.js';
+import { readCookie, SESSION_COOKIE, sessionCookie, SessionSigner, type SessionPayload } from './session.js';
 import { clearLoginStateCookie, LOGIN_STATE_COOKIE, OidcLogin, type OidcOptions } from './oidc.js';
 import { findToken, type TokenEntry, type TokenFile } from './tokens.js';
 
@@ -44,14 +44,11 @@ export interface AuthOptions {
 }
 
 /** Reachable without authentication: probes, the favicon, and the ways to log in and out. */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/favicon.ico', '/login/token', '/logout', '/auth/login', '/auth/callback']);
+const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/favicon.ico', '/login/token', '/logout', '/auth/login', '/auth/callback']);
 
 const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 10, perSecond: 1 / 6, maxKeys: 10_000 };
 const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
-const MAX_USER_CHARS = 256;
-const MAX_GROUPS = 256;
 const MAX_GROUPS_HEADER_CHARS = 16 * 1024;
-const PRINTABLE = /^[^\x00-\x1f\x7f]+$/;
 
 /**
  * Installs authentication on an app. Without options (authentication off: loopback, or
@@ -122,12 +119,13 @@ class Authenticator {
       return tokenIdentity(entry, 'token');
     }
 
-    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
-    const session = cookie === undefined ? undefined : this.sessions.verify(cookie);
-    if (session !== undefined && session.fp.startsWith(OIDC_SESSION_PREFIX)) {
-      const identity = await this.oidc?.resume(session.fp.slice(OIDC_SESSION_PREFIX.length));
+    const session = this.session(request);
+    if (session === undefined) return 'missing';
+    const oidcSessionId = oidcSessionOf(session);
+    if (oidcSessionId !== undefined) {
+      const identity = await this.oidc?.resume(oidcSessionId);
       if (identity !== undefined && identity.name === session.name) return identity;
-    } else if (session !== undefined && this.options.tokens !== undefined) {
+    } else if (this.options.tokens !== undefined) {
       // The entry is looked up again on every request: removing its line ends the session.
       const entry = (await this.entries()).find((e) => e.name === session.name && this.sessions.fingerprint(e.digest) === session.fp);
       if (entry !== undefined) return tokenIdentity(entry, 'session');
@@ -163,11 +161,11 @@ class Authenticator {
       return reply.code(403).send({ error: { code: 'cross_origin', message: 'logout is accepted only from kubeglance pages' } });
     }
     reply.header('set-cookie', sessionCookie('', { maxAgeSeconds: 0, secure: this.isHttps(request) }));
-    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
-    const session = cookie === undefined ? undefined : this.sessions.verify(cookie);
-    if (this.oidc !== undefined && session?.fp.startsWith(OIDC_SESSION_PREFIX) === true) {
+    const session = this.session(request);
+    const oidcSessionId = session === undefined ? undefined : oidcSessionOf(session);
+    if (this.oidc !== undefined && session !== undefined && oidcSessionId !== undefined) {
       // RP-initiated logout: the page goes on to the provider, which ends its own session too.
-      const location = await this.oidc.logout(session.fp.slice(OIDC_SESSION_PREFIX.length));
+      const location = await this.oidc.logout(oidcSessionId);
       this.options.logger?.info({ user: session.name }, 'OIDC logout');
       if (location !== undefined) return reply.code(200).send({ location });
     }
@@ -242,6 +240,12 @@ class Authenticator {
       .send({ error: { code: 'too_many_attempts', message: `too many login attempts; try again in ${retryAfter} s` } });
   }
 
+  /** The request's session cookie, when correctly signed and unexpired. */
+  private session(request: FastifyRequest): SessionPayload | undefined {
+    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
+    return cookie === undefined ? undefined : this.sessions.verify(cookie);
+  }
+
   private entries(): Promise<readonly TokenEntry[]> {
     return this.options.tokens?.entries() ?? Promise.resolve([]);
   }
@@ -254,14 +258,9 @@ class Authenticator {
     const proxy = this.options.proxy;
     if (proxy === undefined || !this.fromTrustedProxy(request)) return undefined;
     const user = headerValue(request, proxy.userHeader)?.trim();
-    if (user === undefined || user.length === 0 || user.length > MAX_USER_CHARS || !PRINTABLE.test(user)) return undefined;
+    if (!isAcceptableName(user)) return undefined;
     const groupsText = proxy.groupsHeader === undefined ? undefined : headerValue(request, proxy.groupsHeader);
-    const groups =
-      groupsText === undefined || groupsText.length > MAX_GROUPS_HEADER_CHARS
-        ? []
-        : [...new Set(groupsText.split(',').map((g) => g.trim()))]
-            .filter((g) => g.length > 0 && g.length <= MAX_USER_CHARS && PRINTABLE.test(g))
-            .slice(0, MAX_GROUPS);
+    const groups = groupsText === undefined || groupsText.length > MAX_GROUPS_HEADER_CHARS ? [] : groupList(groupsText);
     return { name: user, groups, via: 'proxy' };
   }
 
@@ -307,16 +306,21 @@ class Authenticator {
           'the browser then keeps a session cookie. Scripts send <code>Authorization: Bearer &lt;token&gt;</code>.</li>',
       );
     }
-    return (
-      '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>kubeglance: log in</title></head>\n<body>\n' +
+    return page(
+      'kubeglance: log in',
       `<h1>kubeglance: log in</h1>\n<p>${escapeHtml(reason.charAt(0).toUpperCase() + reason.slice(1))}.</p>\n<p>This kubeglance shows its clusters only to people it knows. Ways in:</p>\n` +
-      `<ul>\n${ways.join('\n')}\n</ul>\n<p>Ask whoever runs this kubeglance for access.</p>\n</body>\n</html>\n`
+        `<ul>\n${ways.join('\n')}\n</ul>\n<p>Ask whoever runs this kubeglance for access.</p>`,
     );
   }
 }
 
 function page(title: string, body: string, head = ''): string {
   return `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">${head}<title>${escapeHtml(title)}</title></head>\n<body>\n${body}\n</body>\n</html>\n`;
+}
+
+/** The OIDC session id a session cookie names; undefined for a token login's. */
+function oidcSessionOf(session: SessionPayload): string | undefined {
+  return session.fp.startsWith(OIDC_SESSION_PREFIX) ? session.fp.slice(OIDC_SESSION_PREFIX.length) : undefined;
 }
 
 function tokenIdentity(entry: TokenEntry, via: 'token' | 'session'): Identity {

@@ -34,7 +34,3 @@ export function parseCidr(text: string): { address: string; prefix: number; fami
   if (prefix > max) return undefined;
   return { address, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
 }
-
-export function isCidr(text: string): boolean {
-  return parseCidr(text) !== undefined;
-}

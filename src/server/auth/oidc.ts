@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
-import type { Identity } from './identity.js';
+import { groupList, isAcceptableName, type Identity } from './identity.js';
 import type { SessionSigner } from './session.js';
 
 export interface OidcOptions {
@@ -41,12 +41,9 @@ export const LOGIN_STATE_COOKIE = 'kubeglance_oidc';
 const LOGIN_STATE_PURPOSE = 'oidc-login';
 const LOGIN_STATE_SECONDS = 600;
 /** Tokens expiring within this are refreshed before the request goes on. */
-export const REFRESH_MARGIN_MS = 60_000;
+const REFRESH_MARGIN_MS = 60_000;
 const DEFAULT_MAX_SESSIONS = 10_000;
 const DEFAULT_SESSION_MAX_AGE_SECONDS = 12 * 3600;
-const MAX_NAME_CHARS = 256;
-const MAX_GROUPS = 256;
-const PRINTABLE = /^[^\x00-\x1f\x7f]+$/;
 
 interface LoginState {
   state: string;
@@ -272,16 +269,9 @@ function isLoginState(value: unknown): value is LoginState {
 function userName(claims: client.IDToken): string | undefined {
   for (const key of ['preferred_username', 'email', 'sub']) {
     const value = claims[key];
-    if (typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME_CHARS && PRINTABLE.test(value)) return value;
+    if (isAcceptableName(value)) return value;
   }
   return undefined;
-}
-
-/** A list of strings, or one string of comma-separated names; anything else is no groups. */
-function groupList(value: unknown): string[] {
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
-  const groups = items.filter((g): g is string => typeof g === 'string').map((g) => g.trim());
-  return [...new Set(groups)].filter((g) => g.length > 0 && g.length <= MAX_NAME_CHARS && PRINTABLE.test(g)).slice(0, MAX_GROUPS);
 }
 
 /** The earlier of the access token's and the ID token's expiry. */

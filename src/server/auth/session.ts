@@ -26,26 +26,12 @@ export class SessionSigner {
   }
 
   sign(payload: SessionPayload): string {
-    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    return `v1.${body}.${this.mac(body).toString('base64url')}`;
+    return pack('v1', payload, (body) => this.mac(body));
   }
 
   /** The payload of a well-formed, correctly signed, unexpired value; undefined otherwise. */
   verify(value: string, now = Date.now()): SessionPayload | undefined {
-    if (value.length > MAX_SESSION_VALUE) return undefined;
-    const parts = value.split('.');
-    if (parts.length !== 3 || parts[0] !== 'v1') return undefined;
-    const [, body = '', mac = ''] = parts;
-    if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(mac)) return undefined;
-    const given = Buffer.from(mac, 'base64url');
-    const expected = this.mac(body);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    } catch {
-      return undefined;
-    }
+    const payload = unpack(value, 'v1', (body) => this.mac(body));
     if (!isPayload(payload) || payload.exp <= now) return undefined;
     return payload;
   }
@@ -56,27 +42,16 @@ export class SessionSigner {
    * only for values the browser may see (the OIDC login state: state, nonce, PKCE verifier).
    */
   seal(purpose: string, value: unknown, exp: number): string {
-    const body = Buffer.from(JSON.stringify({ v: value, exp })).toString('base64url');
-    return `s1.${body}.${this.purposeMac(purpose, body).toString('base64url')}`;
+    return pack('s1', { v: value, exp }, (body) => this.purposeMac(purpose, body));
   }
 
   /** The value sealed for `purpose`, if well-formed, correctly signed and unexpired. */
   open(purpose: string, sealed: string, now = Date.now()): unknown {
-    if (sealed.length > MAX_SESSION_VALUE) return undefined;
-    const parts = sealed.split('.');
-    if (parts.length !== 3 || parts[0] !== 's1') return undefined;
-    const [, body = '', mac = ''] = parts;
-    if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(mac)) return undefined;
-    const given = Buffer.from(mac, 'base64url');
-    const expected = this.purposeMac(purpose, body);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    try {
-      const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { v?: unknown; exp?: unknown };
-      if (typeof parsed.exp !== 'number' || !(parsed.exp > now)) return undefined;
-      return parsed.v;
-    } catch {
-      return undefined;
-    }
+    const parsed = unpack(sealed, 's1', (body) => this.purposeMac(purpose, body));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { v, exp } = parsed as { v?: unknown; exp?: unknown };
+    if (typeof exp !== 'number' || !(exp > now)) return undefined;
+    return v;
   }
 
   /** Fingerprint of a token digest, as kept in a session (not the digest itself). */
@@ -90,6 +65,29 @@ export class SessionSigner {
 
   private mac(body: string): Buffer {
     return createHmac('sha256', this.secret).update('session:').update(body).digest();
+  }
+}
+
+/** `version.body.mac`: the JSON of `value` in base64url, and its MAC. */
+function pack(version: string, value: unknown, macOf: (body: string) => Buffer): string {
+  const body = Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${version}.${body}.${macOf(body).toString('base64url')}`;
+}
+
+/** The parsed JSON of a well-formed, correctly signed `version.body.mac`; undefined otherwise. */
+function unpack(value: string, version: string, macOf: (body: string) => Buffer): unknown {
+  if (value.length > MAX_SESSION_VALUE) return undefined;
+  const parts = value.split('.');
+  if (parts.length !== 3 || parts[0] !== version) return undefined;
+  const [, body = '', mac = ''] = parts;
+  if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(mac)) return undefined;
+  const given = Buffer.from(mac, 'base64url');
+  const expected = macOf(body);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,6 +6,7 @@
 // file is looked at again (stat, at most once a second) and re-read when it changed. A file that
 // cannot be read or is too large accepts no token at all (fail closed).
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 
@@ -181,7 +182,7 @@ export class TokenFile {
     this.checkedAt = Date.now();
     try {
       const info = await stat(this.path);
-      const version = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+      const version = fileVersion(info);
       if (version === this.version) return;
       const { entries, problems } = await readTokenFile(this.path);
       for (const { line, message } of problems) this.options.logger?.warn({ tokenFile: this.path, line }, `token file line ignored: ${message}`);
@@ -218,8 +219,13 @@ async function readTokenFile(path: string): Promise<{ entries: TokenEntry[]; pro
     }
     if (length > MAX_TOKEN_FILE_BYTES) throw new TokenFileError(`token file ${path}: larger than ${MAX_TOKEN_FILE_BYTES} bytes`);
     const { entries, problems } = parseTokenFile(buffer.subarray(0, length).toString('utf8'));
-    return { entries, problems, version: `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}` };
+    return { entries, problems, version: fileVersion(info) };
   } finally {
     await handle.close();
   }
+}
+
+/** What tells a changed file from the one read: inode, size, mtime, ctime. */
+function fileVersion(info: Stats): string {
+  return `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
 }

@@ -1,21 +1,14 @@
 // Authorization on the routes that carry cluster data: snapshot, stream and topology. An identity
 // whose scope is everything takes the routes' shared fast paths unchanged (shared encoded frames,
 // shared compressed snapshots); a scoped one gets filtered JSON (see scoped-frames.ts).
-import { promisify } from 'node:util';
-import { brotliCompress as brotliCallback, constants as zlibConstants, gzip as gzipCallback } from 'node:zlib';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Topology } from '../../model/topology.js';
-import type { Hub } from '../hub.js';
+import type { Hub, SnapshotFrame } from '../hub.js';
 import type { StreamView } from '../sse.js';
 import type { ClusterStore } from '../store.js';
 import { filterTopology } from './filter.js';
-import { scopeFor, type AuthzPolicy, type Scope } from './scope.js';
-import { ScopedFrames, type ScopedFramesOptions, type ScopedScope } from './scoped-frames.js';
-
-const gzip = promisify(gzipCallback);
-const brotli = promisify(brotliCallback);
-/** Below this a snapshot is sent as is (as in http.ts). */
-const COMPRESS_MIN_BYTES = 64 * 1024;
+import { scopeFor, type AuthzPolicy, type LimitedScope, type Scope } from './scope.js';
+import { ScopedFrames, type ScopedFramesOptions } from './scoped-frames.js';
 
 export class Authorizer {
   private frames: ScopedFrames | undefined;
@@ -45,16 +38,10 @@ export class Authorizer {
     };
   }
 
-  /** Sends the scoped snapshot, compressed per request when large (not shared: it is this scope's). */
-  async sendSnapshot(reply: FastifyReply, scope: ScopedScope, encoding: 'br' | 'gzip' | undefined): Promise<FastifyReply> {
+  /** The scope's snapshot frame at the hub's current seq (http.ts compresses it). */
+  snapshot(scope: LimitedScope): SnapshotFrame {
     const frames = this.scopedFrames();
-    const { json } = frames.snapshot(frames.entry(scope));
-    if (encoding === undefined || json.length < COMPRESS_MIN_BYTES) return reply.send(json);
-    const body =
-      encoding === 'br'
-        ? await brotli(json, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length } })
-        : await gzip(json, { level: 1 });
-    return reply.header('content-encoding', encoding).send(body);
+    return frames.snapshot(frames.entry(scope));
   }
 
   topology<T extends Topology>(request: FastifyRequest, topology: T): T {

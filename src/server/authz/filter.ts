@@ -14,9 +14,7 @@
 import type { ClusterRecord, EventRecord, TrafficPeer } from '../../model/records.js';
 import { KIND_KEYS, type Change, type ClusterSnapshot, type DeltaMessage, type SnapshotMessage } from '../../model/stream.js';
 import { OUTSIDE_ID, type Topology } from '../../model/topology.js';
-import type { Scope } from './scope.js';
-
-type Scoped = Exclude<Scope, { all: true }>;
+import type { LimitedScope, Scope } from './scope.js';
 
 export function recordVisible(record: ClusterRecord, scope: Scope): boolean {
   if (scope.all === true) return true;
@@ -35,12 +33,12 @@ export function recordVisible(record: ClusterRecord, scope: Scope): boolean {
   }
 }
 
-function peerVisible(peer: TrafficPeer, scope: Scoped): boolean {
+function peerVisible(peer: TrafficPeer, scope: LimitedScope): boolean {
   if (peer.outside === true) return true;
   return peer.namespace !== undefined && scope.namespaces(peer.namespace);
 }
 
-function eventVisible(event: EventRecord, scope: Scoped): boolean {
+function eventVisible(event: EventRecord, scope: LimitedScope): boolean {
   const { involved } = event;
   if (involved.kind === 'Node') return scope.nodes;
   if (involved.kind === 'Namespace') return scope.namespaces(involved.name);
@@ -78,7 +76,7 @@ export function filterDelta(delta: DeltaMessage, scope: Scope, deleted?: Deleted
   return { seq: delta.seq, at: delta.at, changes };
 }
 
-function changeVisible(change: Change, scope: Scoped, deleted: DeletedRecordLookup | undefined): boolean {
+function changeVisible(change: Change, scope: LimitedScope, deleted: DeletedRecordLookup | undefined): boolean {
   switch (change.op) {
     case 'status':
       return true;

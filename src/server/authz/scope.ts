@@ -42,7 +42,7 @@ export type Scope =
 /** A scope that does not see everything. */
 export type LimitedScope = Exclude<Scope, { all: true }>;
 
-export const ALL: Scope = Object.freeze({ all: true });
+const ALL: Scope = Object.freeze({ all: true });
 
 /** Nothing at all: for a request without an identity (fail closed). */
 export const NOTHING: LimitedScope = Object.freeze({ namespaces: () => false, nodes: false, signature: '[[],[],false]' });

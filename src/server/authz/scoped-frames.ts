@@ -12,9 +12,7 @@ import type { DeltaMessage, SnapshotMessage } from '../../model/stream.js';
 import { encodeFrame, FrameRing, type Frame, type Hub, type SnapshotFrame } from '../hub.js';
 import { deletedRecord, type ClusterStore } from '../store.js';
 import { filterDelta, filterSnapshot } from './filter.js';
-import type { Scope } from './scope.js';
-
-export type ScopedScope = Exclude<Scope, { all: true }>;
+import type { LimitedScope } from './scope.js';
 
 export interface ScopedFramesOptions {
   maxScopes?: number;
@@ -23,7 +21,7 @@ export interface ScopedFramesOptions {
 }
 
 interface Entry {
-  scope: ScopedScope;
+  scope: LimitedScope;
   /** The hub's seq when this entry started following: resume works from here on. */
   startSeq: number;
   /** Seq of the last delta pushed into the ring. */
@@ -54,7 +52,7 @@ export class ScopedFrames {
   }
 
   /** The followed state of a scope, created (and made most recently used) on demand. */
-  entry(scope: ScopedScope): Entry {
+  entry(scope: LimitedScope): Entry {
     let entry = this.entries.get(scope.signature);
     if (entry !== undefined) {
       this.entries.delete(scope.signature);

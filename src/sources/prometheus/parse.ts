@@ -4,7 +4,7 @@
 // return valid records or throw a PrometheusAnswerError that says what was wrong; they never
 // crash on a malformed body and never emit NaN, Infinity or negative numbers.
 import type { TrafficPeer, TrafficRecord } from '../../model/records.js';
-import { ISTIO_PROTOCOL_LABEL, type Mesh, type TrafficField, type TrafficQuery } from './queries.js';
+import { ISTIO_PROTOCOL_LABEL, MESHES, type Mesh, type TrafficField, type TrafficQuery } from './queries.js';
 
 /** One element of an instant vector. */
 export interface PromSample {
@@ -105,7 +105,7 @@ export function buildTrafficRecords(answers: readonly QueryAnswer[]): TrafficRec
 export function meshesWithSeries(answers: readonly QueryAnswer[]): Mesh[] {
   const found = new Set<Mesh>();
   for (const answer of answers) if (answer.samples.length > 0) found.add(answer.query.mesh);
-  return (['istio', 'linkerd', 'otel'] as const).filter((mesh) => found.has(mesh));
+  return MESHES.filter((mesh) => found.has(mesh));
 }
 
 // --- identity of records -----------------------------------------------------------------------

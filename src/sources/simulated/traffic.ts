@@ -11,6 +11,8 @@
 // Every value is a function of the pair's uid and the time (a base rate, a slow wave), like pod
 // usage: nothing is kept per pair but the record itself, the same seed gives the same traffic,
 // and a pass over the pairs costs a few arithmetic operations each, even at the xl size.
+import { selects } from '../../model/label-selector.js';
+import { pushTo } from '../../model/multimap.js';
 import type { DaemonSetRecord, DeploymentRecord, ServiceRecord, StatefulSetRecord, TrafficPeer, TrafficRecord } from '../../model/records.js';
 import { movedNoticeably, roundMetric, trafficName, trafficUid } from '../prometheus/parse.js';
 import type { SimCluster } from './cluster.js';
@@ -48,7 +50,7 @@ function pairSeed(seed: number, uid: string): number {
  * three hours (so a pair moves past the 5% threshold every ten minutes or so, not every pass);
  * a few pairs have a real error share; latency rises a little with load.
  */
-export function trafficValues(seed: number, uid: string, category: Category, protocol: TrafficRecord['protocol'], now: number): Partial<TrafficRecord> {
+function trafficValues(seed: number, uid: string, category: Category, protocol: TrafficRecord['protocol'], now: number): Partial<TrafficRecord> {
   const s = pairSeed(seed, uid);
   const period = (30 + 150 * unit(s, 3)) * MINUTE;
   const phase = 2 * Math.PI * unit(s, 4);
@@ -78,11 +80,6 @@ function protocolOf(service: ServiceRecord): TrafficRecord['protocol'] {
   return port.startsWith('http') || port === 'metrics' ? 'http' : 'tcp';
 }
 
-function matches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
-  for (const key in selector) if (labels?.[key] !== selector[key]) return false;
-  return true;
-}
-
 /**
  * Publishes the initial traffic of a generated cluster into its ledger: before anything was
  * sent, from the records the ledger holds (workloads, Services, Ingresses, routes).
@@ -97,17 +94,12 @@ export function generateTraffic(cluster: SimCluster, seed: number, now: number):
     for (const r of ledger.records(kind)) {
       const w = r as Workload;
       workloads.push(w);
-      const list = workloadsByNs.get(w.namespace as string);
-      if (list) list.push(w);
-      else workloadsByNs.set(w.namespace as string, [w]);
+      pushTo(workloadsByNs, w.namespace as string, w);
     }
   }
   const backing = new Map<ServiceRecord, Workload | undefined>();
   const workloadOf = (svc: ServiceRecord): Workload | undefined => {
-    if (!backing.has(svc)) {
-      const selector = svc.selector;
-      backing.set(svc, selector ? workloadsByNs.get(svc.namespace as string)?.find((w) => matches(selector, w.templateLabels)) : undefined);
-    }
+    if (!backing.has(svc)) backing.set(svc, workloadsByNs.get(svc.namespace as string)?.find((w) => selects(svc.selector, w.templateLabels ?? {})));
     return backing.get(svc);
   };
 

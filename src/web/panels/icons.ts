@@ -61,11 +61,7 @@ export function nodeMarkIcon(mark: 'notReady' | 'cordoned' | 'pressure' | 'taint
 
 /** A short line sample of a topology edge style: colour, dash pattern and width as drawn. */
 export function edgeIcon(style: { color: readonly number[]; dash: readonly number[]; width: number; alpha: number }): SVGSVGElement {
-  const root = document.createElementNS(SVG, 'svg');
-  root.setAttribute('width', '28');
-  root.setAttribute('height', '10');
-  root.setAttribute('viewBox', '0 0 28 10');
-  root.setAttribute('aria-hidden', 'true');
+  const root = shape('svg', { width: 28, height: 10, viewBox: '0 0 28 10', 'aria-hidden': 'true' }) as SVGSVGElement;
   root.classList.add('icon');
   const [r, g, b] = style.color;
   const line = shape('line', { x1: 1, y1: 5, x2: 27, y2: 5, stroke: `rgb(${r},${g},${b})`, 'stroke-width': Math.min(style.width, 4), 'stroke-opacity': style.alpha });

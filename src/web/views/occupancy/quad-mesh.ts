@@ -110,7 +110,7 @@ export class QuadMesh<A extends Layout> {
  * vLocal, and hands every other attribute on unchanged (flat) as its `v` varying. (GLSL ES 3.00:
  * PixiJS treats a shader as ES 3.00 only when the source says so.)
  */
-export function passThroughVertex(layout: Layout): string {
+function passThroughVertex(layout: Layout): string {
   const names = Object.keys(layout);
   const type = (name: string) => (layout[name] === 2 ? 'vec2' : 'vec4');
   const varying = (name: string) => `v${name.slice(1)}`;

@@ -160,7 +160,7 @@ export function addBox(buffer: TriBuffer, box: Box, radius: number, borderPx: nu
  * A glyph centred at (x, y): half its size in world units plus pixels (a badge grows with the
  * zoom, a mark on an edge keeps its size on screen).
  */
-export function addGlyph(buffer: TriBuffer, x: number, y: number, halfWorld: number, halfPx: number, shape: GlyphShape, color: readonly number[]): void {
+function addGlyph(buffer: TriBuffer, x: number, y: number, halfWorld: number, halfPx: number, shape: GlyphShape, color: readonly number[]): void {
   const code = GLYPH_SHAPES.indexOf(shape);
   const corner = (sx: number, sy: number) => buffer.vertex([x + sx * halfWorld, y + sy * halfWorld, sx * halfPx, sy * halfPx, sx, sy, code, halfWorld, halfPx, 0, ...color]);
   buffer.quad(corner(-1, -1), corner(1, -1), corner(1, 1), corner(-1, 1));
@@ -173,7 +173,7 @@ export function addGlyph(buffer: TriBuffer, x: number, y: number, halfWorld: num
  * extended by half the width at inner joints (square caps: no notch at a bend); the last one
  * stops inside the arrowhead, so a thick line does not poke out of its tip.
  */
-export function addEdgeLine(buffer: TriBuffer, points: Polyline, look: Pick<EdgeLook, 'dash'>, width: number, color: readonly number[]): void {
+function addEdgeLine(buffer: TriBuffer, points: Polyline, look: Pick<EdgeLook, 'dash'>, width: number, color: readonly number[]): void {
   const half = width / 2;
   // Half a pixel more on each side: the fragment shader fades that fringe (antialiasing).
   const reach = half + 0.5;

@@ -203,7 +203,7 @@ class RectGrid {
 }
 
 /** Letter size as a share of the badge: two or three letters must fit its width too. */
-export function badgeLetterSize(letters: string): number {
+function badgeLetterSize(letters: string): number {
   return letters.length > 1 ? 0.38 : 0.55;
 }
 
@@ -215,7 +215,7 @@ export function badgeInk(kind: ShapedVertex['kind'], palette: TopologyPalette): 
 }
 
 /** The second line of a vertex that has no replicas: what it is, in words. */
-export function kindLabel(kind: ShapedVertex['kind']): string {
+function kindLabel(kind: ShapedVertex['kind']): string {
   switch (kind) {
     case 'ExternalService': return 'Service (ExternalName)';
     case 'Outside': return 'outside the cluster';

@@ -184,7 +184,7 @@ export interface LayoutState extends GraphLayout {
 }
 
 /** The plain GraphLayout of a state (what crosses the worker boundary). */
-export function toGraphLayout(state: LayoutState): GraphLayout {
+function toGraphLayout(state: LayoutState): GraphLayout {
   const { width, height, groups, vertices, edges, ms } = state;
   return { width, height, groups, vertices, edges, ms };
 }

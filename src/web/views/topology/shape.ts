@@ -31,12 +31,12 @@ export function groupOf(vertex: Vertex): string {
   return vertex.namespace ?? CLUSTER_GROUP;
 }
 
-export function namespaceVertexId(namespace: string): string {
+function namespaceVertexId(namespace: string): string {
   return `Namespace/${namespace}`;
 }
 
 /** Drawn pair id: one ShapedEdge per direction between two drawn vertices. */
-export function shapedEdgeId(from: string, to: string): string {
+function shapedEdgeId(from: string, to: string): string {
   return `${from}->${to}`;
 }
 

@@ -163,7 +163,7 @@ export function topologyPalette(theme: Theme): TopologyPalette {
 const TYPE_PRECEDENCE: readonly EdgeType[] = ['routes', 'selects', 'config', 'policy-allow'];
 
 /** The declared type an edge is coloured by, if it has any. */
-export function primaryType(edge: Pick<ShapedEdge, 'types'>): EdgeType | undefined {
+function primaryType(edge: Pick<ShapedEdge, 'types'>): EdgeType | undefined {
   for (const type of TYPE_PRECEDENCE) if (edge.types.includes(type)) return type;
   return undefined;
 }

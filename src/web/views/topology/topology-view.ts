@@ -14,7 +14,7 @@ import type { Camera } from '../../url-state.js';
 import { fitCamera, MAX_SCALE, toWorld } from '../camera.js';
 import { cssColor, type Theme } from '../occupancy/palette.js';
 import { ViewCamera } from '../view-camera.js';
-import type { Box, GraphLayout, ShapedGraph } from './contracts.js';
+import type { Box, GraphLayout, ShapedEdge, ShapedGraph, ShapedVertex } from './contracts.js';
 import { drawingBounds } from './geometry.js';
 import { addBox, BOX_LAYOUT, buildDrawing, buildOverlay, createDrawing, createOverlay, rgba } from './draw.js';
 import { topologySvg } from './export-svg.js';
@@ -277,6 +277,17 @@ export class TopologyView {
   pickAt(screenX: number, screenY: number): TopologyPick | undefined {
     const { x, y } = toWorld(this.camera, screenX, screenY);
     return pickTopology(this.pickIndex, x, y, EDGE_PICK_PIXELS / this.camera.scale);
+  }
+
+  /** An edge of the graph shown (one pickAt found), without describing the whole scene. */
+  edge(id: string): ShapedEdge | undefined {
+    return this.graph?.edges.find((e) => e.id === id);
+  }
+
+  /** The vertices drawn (those with a place in the layout), for the panels' counts. */
+  drawnVertices(): ShapedVertex[] {
+    const layout = this.layout;
+    return this.graph === undefined || layout === undefined ? [] : this.graph.vertices.filter((v) => layout.vertices[v.id] !== undefined);
   }
 
   // --- Export -----------------------------------------------------------------------------------
