@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 scripts/ensure-chromium.sh
-scripts/ensure-prometheus.sh
+scripts/ensure-test-service.sh prometheus prometheus
+scripts/ensure-test-service.sh redis-server redis-server
 step() { printf '\n== %s\n' "$*" >&2; }
 step "typecheck (server and tests, browser app, browser tests)"
 npm run --silent typecheck

@@ -97,6 +97,34 @@ describe('helpText', () => {
   });
 });
 
+describe('--redis-url and --redis-key-prefix', () => {
+  it.each<[string, string[], Env, Partial<RunConfig>]>([
+    ['a URL with the default prefix', ['--redis-url', 'redis://redis.kubeglance:6379'], {}, { redis: { url: 'redis://redis.kubeglance:6379', keyPrefix: 'kubeglance:' } }],
+    [
+      'TLS, credentials and a prefix from the environment',
+      [],
+      { KUBEGLANCE_REDIS_URL: 'rediss://:s3cret@redis:6380/2', KUBEGLANCE_REDIS_KEY_PREFIX: 'glance-prod:' },
+      { redis: { url: 'rediss://:s3cret@redis:6380/2', keyPrefix: 'glance-prod:' } },
+    ],
+  ])('%s', (_name, argv, env, expected) => {
+    expect(parseConfig(argv, env)).toEqual({ ...defaults, ...expected });
+  });
+
+  it.each<[string[], Env, string]>([
+    [['--redis-url', 'http://redis:6379'], {}, '--redis-url must be a redis:// or rediss:// URL with a host'],
+    [['--redis-url', 'redis:6379'], {}, '--redis-url must be a redis:// or rediss:// URL with a host'],
+    [['--redis-key-prefix', 'x:'], {}, '--redis-key-prefix only applies together with --redis-url'],
+    [['--redis-url', 'redis://r', '--redis-key-prefix', 'has space'], {}, '--redis-key-prefix must be 1-100 printable characters'],
+  ])('%j %j → "%s"', (argv, env, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(ConfigError);
+    expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+
+  it('never repeats the URL, which may hold a password, in an error', () => {
+    expect(() => parseConfig([], { KUBEGLANCE_REDIS_URL: 'http://:hunter2@redis:6379' })).toThrow(/^(?!.*hunter2)/s);
+  });
+});
+
 describe('--prometheus-url and --prometheus-interval', () => {
   it.each<[string, string[], Env, Partial<RunConfig>]>([
     ['a bare URL for the only cluster', ['--prometheus-url', 'http://prometheus.monitoring:9090'], {}, { prometheus: [{ url: 'http://prometheus.monitoring:9090/' }] }],

@@ -43,7 +43,18 @@ export interface RunConfig {
   auth: AuthConfig;
   /** --authz-file: which groups see which namespaces and nodes (src/server/authz); absent: everyone authenticated sees everything. */
   authzFile?: string | undefined;
+  /** --redis-url: run as one of several replicas sharing one watcher through Redis (src/server/replication). */
+  redis?: RedisConfig | undefined;
 }
+
+export interface RedisConfig {
+  /** redis:// or rediss:// (TLS), credentials included when needed. */
+  url: string;
+  /** Prefix of every key, so that several kubeglance deployments can share one Redis. */
+  keyPrefix: string;
+}
+
+export const DEFAULT_REDIS_KEY_PREFIX = 'kubeglance:';
 
 /** Authentication. With none configured, only a loopback address may be listened on. */
 export interface AuthConfig {
@@ -139,6 +150,11 @@ const FLAGS = {
   'oidc-redirect-url': { value: '<url>', help: 'the public URL of /auth/callback, as registered at the provider, e.g. https://kubeglance.example.com/auth/callback' },
   'oidc-groups-claim': { value: '<claim>', help: 'the ID token (or userinfo) claim listing the user\'s groups (default: groups)' },
   'oidc-scopes': { value: '<scopes>', help: `scopes to ask for, space- or comma-separated, openid among them (default: ${DEFAULT_OIDC_SCOPES.join(' ')})` },
+  'redis-url': {
+    value: '<url>',
+    help: 'run as one of several replicas: one watches the clusters, all serve browsers from this Redis (redis:// or rediss://; prefer the variable, the URL may hold a password)',
+  },
+  'redis-key-prefix': { value: '<prefix>', help: `prefix of kubeglance's Redis keys, one per deployment sharing a Redis (default: ${DEFAULT_REDIS_KEY_PREFIX})` },
   'insecure-no-auth': { help: 'listen on a non-loopback --host without authentication: anyone who can reach it can read your clusters' },
   'log-level': { value: '<level>', help: `${LOG_LEVELS.join(', ')} (default: info)` },
   help: { noEnv: true, help: 'show this help' },
@@ -284,6 +300,7 @@ function validate(raw: RawValues): RunConfig {
     logLevel: raw['log-level'] === undefined ? 'info' : oneOf(raw['log-level'], LOG_LEVELS, 'log level'),
     ...prometheusConfig(raw),
     authzFile: nonEmpty(raw['authz-file']),
+    redis: redisConfig(raw),
   };
   const auth = authConfig(raw, common.host);
   if (raw.demo !== undefined) return { ...common, auth, source: { kind: 'demo', demo: demoConfig(raw.demo, raw) } };
@@ -292,6 +309,28 @@ function validate(raw: RawValues): RunConfig {
     if (given !== undefined) throw new ConfigError(`${given.from} only applies together with --demo`);
   }
   return { ...common, auth, source: { kind: 'kube', kube: kubeConfig(raw) } };
+}
+
+function redisConfig(raw: RawValues): RedisConfig | undefined {
+  const url = nonEmpty(raw['redis-url']);
+  const prefix = raw['redis-key-prefix'];
+  if (url === undefined) {
+    if (prefix !== undefined) throw new ConfigError(`${prefix.from} only applies together with --redis-url`);
+    return undefined;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  // The URL is not repeated in the message: it may hold a password.
+  if (parsed === undefined || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+    throw new ConfigError(`${raw['redis-url']!.from} must be a redis:// or rediss:// URL with a host, e.g. redis://redis.kubeglance:6379`);
+  }
+  const keyPrefix = prefix === undefined ? DEFAULT_REDIS_KEY_PREFIX : nonEmpty(prefix)!;
+  if (!/^[\x21-\x7e]{1,100}$/.test(keyPrefix)) throw new ConfigError(`${prefix!.from} must be 1-100 printable characters without spaces`);
+  return { url, keyPrefix };
 }
 
 /** An HTTP header name (RFC 9110 token). */

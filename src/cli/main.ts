@@ -107,18 +107,26 @@ async function run(config: RunConfig, env: Env, io: CliIo, factories: SourceFact
     logger.warn({ host: config.host }, 'authentication is off (--insecure-no-auth)');
   }
 
-  const server = await startServer({ sources, host: config.host, port: config.port, logger, metrics, auth, authz }).catch((error: unknown) => {
-    const { code, message } = error as NodeJS.ErrnoException;
-    const reason = code === 'EADDRINUSE' ? 'address already in use' : message;
-    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason}`);
-  });
+  let reportFatal: (error: Error) => void = () => {};
+  const fatal = new Promise<Error>((resolve) => (reportFatal = resolve));
+  const replication = config.redis && { url: config.redis.url, keyPrefix: config.redis.keyPrefix };
+  const server = await startServer({ sources, host: config.host, port: config.port, logger, metrics, auth, authz, replication, onFatal: reportFatal }).catch(
+    (error: unknown) => {
+      const { code, message } = error as NodeJS.ErrnoException;
+      const reason = code === 'EADDRINUSE' ? 'address already in use' : message;
+      throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason}`);
+    },
+  );
   io.stdout.write(`kubeglance listening on ${server.url}\n`);
-  logger.info({ clusters: sources.map((source) => source.id) }, 'sources started');
+  if (replication) logger.info({ clusters: sources.map((source) => source.id) }, 'replica started: watching once it holds the lease in Redis');
+  else logger.info({ clusters: sources.map((source) => source.id) }, 'sources started');
 
-  await aborted(io.stop);
+  const failure = await Promise.race([aborted(io.stop).then(() => undefined), fatal]);
   logger.info('shutting down');
   await server.stop();
-  return 0;
+  if (failure === undefined) return 0;
+  io.stderr.write(`kubeglance: ${failure.message}\n`);
+  return 1;
 }
 
 async function createSources(

@@ -32,13 +32,22 @@ export interface Frame {
   bytes: Buffer;
 }
 
+/** A frame with its message JSON alone: a view into `bytes`, not a copy. */
 export interface SnapshotFrame extends Frame {
-  /** The SnapshotMessage JSON alone: a view into `bytes`, not a copy. */
   json: Buffer;
 }
 
+/** A delta frame as the hub cuts it: what replication publishes is exactly `json`. */
+export type DeltaFrame = SnapshotFrame;
+
 /** Gets each delta's frame and the message it encodes (for per-scope filtering: do not mutate). */
-export type FrameListener = (frame: Frame, delta: DeltaMessage) => void;
+export type FrameListener = (frame: DeltaFrame, delta: DeltaMessage) => void;
+
+/** Told when the whole state was replaced (a replica reloading the watcher's snapshot): every seq before is void. */
+export type ResetListener = () => void;
+
+/** What adopting a delta cut elsewhere did. */
+export type AdoptResult = 'applied' | 'duplicate' | 'gap';
 
 const DEFAULT_BATCH_MS = 150;
 
@@ -52,8 +61,11 @@ export class Hub {
   private readonly ring: FrameRing;
   private cachedSnapshot: SnapshotFrame | undefined;
   private readonly listeners = new Set<FrameListener>();
+  private readonly resetListeners = new Set<ResetListener>();
   private readonly unsubscribeStore: () => void;
   private stopped = false;
+  /** Set while the store applies a delta adopted from elsewhere: those changes are not batched again. */
+  private adopting = false;
 
   constructor(
     private readonly store: ClusterStore,
@@ -80,6 +92,12 @@ export class Hub {
     return () => this.listeners.delete(listener);
   }
 
+  /** Told when reset() replaced the state. Returns the unsubscribe function. */
+  onReset(listener: ResetListener): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
+  }
+
   /** Cuts the open batch into a delta now, if it holds anything. */
   flush(): void {
     clearTimeout(this.batchTimer);
@@ -88,8 +106,48 @@ export class Hub {
 
     const delta: DeltaMessage = { seq: this.currentSeq + 1, at: this.now(), changes: Array.from(this.pending.values()) };
     this.pending.clear();
-    const frame: Frame = { seq: delta.seq, bytes: encodeFrame('delta', delta.seq, JSON.stringify(delta)).bytes };
-    this.currentSeq = delta.seq;
+    this.publish({ seq: delta.seq, ...encodeFrame('delta', delta.seq, JSON.stringify(delta)) }, delta);
+  }
+
+  /**
+   * Takes a delta cut elsewhere (src/server/replication: by the watcher, read back from Redis),
+   * with its seq and its exact JSON, so every replica sends the same bytes under the same numbers.
+   * Only the delta right after the current seq applies; an older one is a duplicate, a later one
+   * means deltas were missed. `parsed`: the delta itself when the caller has it already.
+   */
+  adopt(seq: number, json: string | Buffer, parsed?: DeltaMessage): AdoptResult {
+    if (seq <= this.currentSeq) return 'duplicate';
+    if (seq !== this.currentSeq + 1) return 'gap';
+    const delta = parsed ?? (JSON.parse(json.toString()) as DeltaMessage);
+    if (delta.seq !== seq) throw new Error(`delta ${seq} carries seq ${delta.seq}`);
+    this.adopting = true;
+    try {
+      this.store.applyChanges(delta.changes);
+    } finally {
+      this.adopting = false;
+    }
+    this.publish({ seq, ...encodeFrame('delta', seq, json) }, delta);
+    return 'applied';
+  }
+
+  /**
+   * Replaces the whole state with a snapshot taken elsewhere (a replica catching up with the
+   * watcher). The resume ring is emptied, since its deltas led to a different state, and reset
+   * listeners send their clients the new snapshot.
+   */
+  reset(message: SnapshotMessage): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    this.pending.clear();
+    this.store.load(message.clusters);
+    this.currentSeq = message.seq;
+    this.cachedSnapshot = undefined;
+    this.ring.clear();
+    for (const listener of this.resetListeners) listener();
+  }
+
+  private publish(frame: DeltaFrame, delta: DeltaMessage): void {
+    this.currentSeq = frame.seq;
     this.cachedSnapshot = undefined;
     this.ring.push(frame);
     for (const listener of this.listeners) listener(frame, delta);
@@ -127,7 +185,7 @@ export class Hub {
   }
 
   private enqueue(changes: Change[]): void {
-    if (this.stopped) return;
+    if (this.stopped || this.adopting) return;
     // Last write wins per key; an upsert followed by a delete leaves the delete.
     for (const change of changes) this.pending.set(coalescingKey(change), change);
     // Unref: an open batch is no reason to keep the process alive.
@@ -151,13 +209,14 @@ function coalescingKey(change: Change): string {
  * tens of megabytes this avoids building a second, concatenated string.
  * JSON.stringify never emits a raw newline, so the JSON is always a single `data:` line.
  */
-export function encodeFrame(event: 'delta' | 'snapshot', seq: number, json: string): { bytes: Buffer; json: Buffer } {
+export function encodeFrame(event: 'delta' | 'snapshot', seq: number, json: string | Buffer): { bytes: Buffer; json: Buffer } {
   const head = `id: ${seq}\nevent: ${event}\ndata: `;
   const headLength = Buffer.byteLength(head);
   const jsonLength = Buffer.byteLength(json);
   const bytes = Buffer.allocUnsafe(headLength + jsonLength + 2);
   bytes.write(head, 0);
-  bytes.write(json, headLength);
+  if (typeof json === 'string') bytes.write(json, headLength);
+  else json.copy(bytes, headLength);
   bytes.write('\n\n', headLength + jsonLength);
   return { bytes, json: bytes.subarray(headLength, headLength + jsonLength) };
 }
@@ -181,6 +240,11 @@ export class FrameRing {
       evict++;
     }
     if (evict > 0) this.frames = this.frames.slice(evict);
+  }
+
+  clear(): void {
+    this.frames = [];
+    this.bytes = 0;
   }
 
   /** Frames from `seq` on, or undefined if `seq` is older than the oldest held. */

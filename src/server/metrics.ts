@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { RECORD_KINDS } from '../model/records.js';
 import type { SourceTelemetry } from '../sources/telemetry.js';
 import type { Hub } from './hub.js';
+import type { ReplicaStats } from './replication/replica.js';
 import type { StreamStats } from './sse.js';
 import type { ClusterStore } from './store.js';
 
@@ -77,6 +78,35 @@ export class ServerMetrics {
         }
       },
     });
+  }
+
+  /** Adds the replica metrics (--redis-url); call once. */
+  observeReplica(stats: () => ReplicaStats): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'kubeglance_replica_watching',
+      help: '1 on the replica that holds the lease and watches the clusters, 0 on followers.',
+      registers,
+      collect() {
+        this.set(stats().role === 'watcher' ? 1 : 0);
+      },
+    });
+    const counters = [
+      ['kubeglance_replica_takeovers_total', 'Times this replica took the lease.', 'takeovers'],
+      ['kubeglance_replica_snapshots_loaded_total', 'Stored snapshots this replica loaded (at start, or after missing deltas).', 'snapshotsLoaded'],
+      ['kubeglance_replica_snapshots_written_total', 'Snapshots this replica stored while watching.', 'snapshotsWritten'],
+    ] as const;
+    for (const [name, help, field] of counters) {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(stats()[field]);
+        },
+      });
+    }
   }
 
   private createSourceTelemetry(): SourceTelemetry {

@@ -3,10 +3,12 @@ import type { Logger } from 'pino';
 import type { ClusterSource } from '../sources/source.js';
 import type { AuthOptions } from './auth/hook.js';
 import type { AuthzPolicy } from './authz/scope.js';
+import { SessionSigner } from './auth/session.js';
 import { buildApp } from './http.js';
 import { Hub, type HubOptions } from './hub.js';
 import { ServerMetrics } from './metrics.js';
 import type { EventStreamOptions } from './sse.js';
+import { Replica, type ReplicaOptions } from './replication/replica.js';
 import { ClusterStore } from './store.js';
 
 export interface ServerOptions {
@@ -23,6 +25,13 @@ export interface ServerOptions {
   auth?: AuthOptions;
   /** Authorization by namespace (--authz-file); absent: everyone authenticated sees everything. */
   authz?: AuthzPolicy;
+  /** One of several replicas sharing a Redis (--redis-url): the sources run only while this one holds the lease. */
+  replication?: ReplicaOptions;
+  /**
+   * Called when the server cannot go on (a replica that lost its lease while watching). The
+   * caller must stop the server and exit non-zero. Default: throw, which ends the process.
+   */
+  onFatal?: (error: Error) => void;
 }
 
 export interface RunningServer {
@@ -38,17 +47,58 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = new ClusterStore();
   const sinks = sources.map((source) => store.addCluster(source.id, source.name));
   const hub = new Hub(store, options.hub);
-  const app = buildApp({ store, hub, metrics: options.metrics ?? new ServerMetrics(), logger, stream: options.stream, auth: options.auth, authz: options.authz });
+  const startSources = (): void => sources.forEach((source, i) => source.start(sinks[i]!));
+  const stopSources = async (): Promise<void> => {
+    const results = await Promise.allSettled(sources.map((source) => source.stop()));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') logger.warn({ err: result.reason, cluster: sources[i]!.id }, 'source did not stop cleanly');
+    });
+  };
+  // With replicas, the sources write to a store of their own, run only while this replica holds
+  // the lease; browsers are served from `store`, which follows Redis (src/server/replication).
+  const watchStore = options.replication && new ClusterStore();
+  const watchSinks = watchStore && sources.map((source) => watchStore.addCluster(source.id, source.name));
+  const replica =
+    options.replication &&
+    new Replica(
+      options.replication,
+      hub,
+      store,
+      {
+        store: watchStore!,
+        start: () => sources.forEach((source, i) => source.start(watchSinks![i]!)),
+        stop: stopSources,
+        onFatal:
+          options.onFatal ??
+          ((error) => {
+            throw error;
+          }),
+      },
+      logger.child({ component: 'replication' }),
+    );
+  let auth = options.auth;
+  if (replica !== undefined) {
+    // Before listening: the replica serves the stored snapshot from its first request on.
+    await replica.connect();
+    // A session cookie from one replica must be good at every other.
+    if (auth !== undefined) auth = { ...auth, sessions: new SessionSigner(await replica.sessionSecret()) };
+  }
+  const metrics = options.metrics ?? new ServerMetrics();
+  if (replica !== undefined) metrics.observeReplica(() => replica.stats());
+  const app = buildApp({ store, hub, metrics, logger, stream: options.stream, auth, authz: options.authz });
 
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     hub.stop();
     await app.close();
+    await replica?.stop();
     throw error;
   }
-  // Sources start only once the port is ours: a failed listen leaves nothing running.
-  sources.forEach((source, i) => source.start(sinks[i]!));
+  // Sources start only once the port is ours: a failed listen leaves nothing running. With
+  // replicas, only the one holding the lease runs them.
+  if (replica !== undefined) replica.start();
+  else startSources();
 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -56,10 +106,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${urlHost(options.host)}:${port}/`,
     port,
     async stop() {
-      const results = await Promise.allSettled(sources.map((source) => source.stop()));
-      results.forEach((result, i) => {
-        if (result.status === 'rejected') logger.warn({ err: result.reason, cluster: sources[i]!.id }, 'source did not stop cleanly');
-      });
+      if (replica !== undefined) await replica.stop();
+      else await stopSources();
       hub.stop();
       await app.close();
     },

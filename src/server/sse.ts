@@ -70,6 +70,7 @@ export class EventStream {
   private readonly retryFrame: Buffer;
   private readonly keepaliveTimer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeReset: () => void;
 
   constructor(
     private readonly hub: Hub,
@@ -80,6 +81,15 @@ export class EventStream {
     this.retryFrame = Buffer.from(`retry: ${options.retryMs ?? 2_000}\n\n`);
     this.keepaliveTimer = setInterval(() => this.sendKeepalive(), options.keepaliveMs ?? 15_000).unref();
     this.unsubscribe = hub.subscribe((frame, delta) => this.broadcast(frame, delta));
+    // The state was replaced as a whole: every client starts over from the new snapshot. Held
+    // back from deltas at once; the snapshot follows once every other reset listener (the
+    // per-scope frames) has forgotten the old state.
+    this.unsubscribeReset = hub.onReset(() => {
+      for (const client of this.clients) client.lagging = true;
+      setImmediate(() => {
+        for (const client of this.clients) if (client.lagging && client.res.writable) this.sendSnapshot(client);
+      });
+    });
   }
 
   /** What the stream holds right now, for /metrics: the bound on slow clients made visible. */
@@ -117,6 +127,7 @@ export class EventStream {
   close(): void {
     clearInterval(this.keepaliveTimer);
     this.unsubscribe();
+    this.unsubscribeReset();
     for (const client of this.clients) client.res.end();
     this.clients.clear();
   }

@@ -8,6 +8,7 @@ import type { ClusterStatus } from '../model/cluster-status.js';
 import type { ClusterRecord } from '../model/records.js';
 import type { Change, ClusterSnapshot } from '../model/stream.js';
 import type { SourceEvent, SourceSink } from '../sources/source.js';
+import { Resync } from './resync.js';
 
 export interface ClusterSummary {
   id: string;
@@ -18,6 +19,7 @@ export interface ClusterSummary {
 export type ChangeListener = (changes: Change[]) => void;
 
 interface ClusterEntry {
+  /** Replaced as a whole when a replica loads the watcher's snapshot. */
   state: ClusterState;
   /** Whether the cluster has been live at least once (readiness). */
   reachedLive: boolean;
@@ -36,18 +38,73 @@ export class ClusterStore {
 
   /** Applies one batch from a cluster's source; subscribers hear only the events that changed something. */
   apply(clusterId: string, events: readonly SourceEvent[]): void {
-    const entry = this.entries.get(clusterId);
-    if (entry === undefined) throw new Error(`unknown cluster "${clusterId}"`);
+    const entry = this.entryOf(clusterId);
+    this.resync?.confirm(clusterId, events);
     const changes: Change[] = [];
     for (const event of events) {
       const change = toChange(clusterId, event);
-      const removed = change.op === 'delete' ? entry.state.get(change.kind, change.uid) : undefined;
-      if (!entry.state.apply(change)) continue;
-      if (removed !== undefined) removedRecords.set(change, removed);
-      changes.push(change);
+      if (this.applyTo(entry, change)) changes.push(change);
+    }
+    // Records the new source has not re-listed by the time their kind is synced are gone.
+    for (const change of this.resync?.sweep(clusterId, entry.state) ?? []) {
+      if (this.applyTo(entry, change)) changes.push(change);
     }
     if (entry.state.status.phase === 'live') entry.reachedLive = true;
     if (changes.length > 0) for (const listener of this.listeners) listener(changes);
+  }
+
+  /**
+   * Applies changes another replica's store made (src/server/replication): the same objects go on
+   * to the hub, so authorization can still find the record a delete removed.
+   */
+  applyChanges(changes: readonly Change[]): void {
+    const applied: Change[] = [];
+    for (const change of changes) {
+      const entry = this.entries.get(change.cluster);
+      if (entry === undefined) continue; // a cluster this replica was not configured with
+      if (this.applyTo(entry, change)) applied.push(change);
+      if (entry.state.status.phase === 'live') entry.reachedLive = true;
+    }
+    if (applied.length > 0) for (const listener of this.listeners) listener(applied);
+  }
+
+  /** Replaces every configured cluster's state with its entry in a snapshot; returns the ids it did not know. */
+  load(clusters: readonly ClusterSnapshot[]): string[] {
+    const unknown: string[] = [];
+    for (const snapshot of clusters) {
+      const entry = this.entries.get(snapshot.id);
+      if (entry === undefined) {
+        unknown.push(snapshot.id);
+        continue;
+      }
+      entry.state = ClusterState.fromSnapshot({ ...snapshot, name: entry.state.name });
+      if (entry.state.status.phase === 'live') entry.reachedLive = true;
+    }
+    return unknown;
+  }
+
+  /**
+   * A new source is about to re-list clusters whose records this store already holds (a replica
+   * taking over from the watcher): from now on, each kind's records that the source has not
+   * upserted again by the time the kind is synced are deleted.
+   */
+  beginResync(): void {
+    this.resync = new Resync(this.clusters());
+  }
+
+  private resync: Resync | undefined;
+
+  private entryOf(clusterId: string): ClusterEntry {
+    const entry = this.entries.get(clusterId);
+    if (entry === undefined) throw new Error(`unknown cluster "${clusterId}"`);
+    return entry;
+  }
+
+  private applyTo(entry: ClusterEntry, change: Change): boolean {
+    const removed = change.op === 'delete' ? entry.state.get(change.kind, change.uid) : undefined;
+    if (!entry.state.apply(change)) return false;
+    if (removed !== undefined) removedRecords.set(change, removed);
+    return true;
   }
 
   /** Subscribes to applied changes; returns the unsubscribe function. */

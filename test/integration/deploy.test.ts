@@ -4,14 +4,20 @@
 // kubeglance run with the manifests' ServiceAccount token (what in-cluster config would use)
 // syncs every kind, while `kubectl auth can-i --list` shows exactly the kinds kubeglance reads,
 // with no write verb and no Secrets. The scoped Role variant grants namespaced reads only. The
+// chart's authentication, authorization and Redis values render the arguments, read-only mounts
+// and variables kubeglance's own flag parser accepts, and it refuses to render an exposed pod
+// without authentication or several replicas without Redis; the exposed and several-replica
+// variants (chart and plain manifests) are admitted under "restricted" too. The
 // `kubectl glance` plugin is found and run by kubectl itself.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadAll } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig, type RunConfig } from '../../src/cli/config.js';
 import { METRICS_NODES, METRICS_PODS, OPT_IN_KINDS, WATCHED_KINDS, type ApiResource } from '../../src/sources/kube/kinds.js';
 import { applyManifest, kubeconfigForServiceAccount, kubectl, kubectlJson } from '../support/control-plane.js';
 import { startKubeglance, type RunningKubeglance } from '../support/kubeglance-process.js';
@@ -27,6 +33,11 @@ const NS = 'kubeglance';
 const SCOPED = 'kubeglance-scoped';
 /** The Helm chart, installed as release "glance" (so its cluster-scoped names differ). */
 const HELM_NS = 'kubeglance-helm';
+/** The chart with token authentication, two replicas and Redis (release "glance-ha"). */
+const HELM_HA_NS = 'kubeglance-helm-ha';
+/** deploy/manifests/opt-in/redis-replicas.yaml: exposed with tokens, two replicas, Redis. */
+const EXPOSED_NS = 'kubeglance-exposed';
+const NAMESPACES = [NS, SCOPED, HELM_NS, HELM_HA_NS, EXPOSED_NS];
 const HELM_VERSION = 'v3.22.0';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kubeglance-deploy-'));
 const running: { app: RunningKubeglance; client: StreamClient }[] = [];
@@ -137,20 +148,21 @@ function restrictedNamespace(name: string): Manifest {
   };
 }
 
-/** The Deployment's pod, admitted: the ReplicaSet created it (no FailedCreate) and KWOK runs it. */
-async function expectDeploymentAdmitted(namespace: string, deployment: string) {
+/** The Deployment's pods, admitted: the ReplicaSet created them (no FailedCreate) and KWOK runs them. */
+async function expectDeploymentAdmitted(namespace: string, deployment: string, replicas = 1) {
   await kubectl(['-n', namespace, 'rollout', 'status', `deployment/${deployment}`, '--timeout=120s']);
   const events = await kubectlJson<{ items: { reason: string; message: string; involvedObject: { name: string } }[] }>(['-n', namespace, 'get', 'events']);
   const ours = events.items.filter((e) => e.involvedObject.name.startsWith(`${deployment}-`));
   expect(ours.filter((e) => e.reason === 'FailedCreate').map((e) => e.message)).toEqual([]);
   expect(ours.some((e) => e.reason === 'SuccessfulCreate')).toBe(true);
   const pods = await kubectlJson<{ items: any[] }>(['-n', namespace, 'get', 'pods', '-l', 'app.kubernetes.io/name=kubeglance']);
-  expect(pods.items).toHaveLength(1);
-  const pod = pods.items[0];
-  expect(pod.status.phase).toBe('Running');
-  // The token is mounted into this pod (it reads the API), though the ServiceAccount mounts it nowhere.
-  expect(pod.spec.volumes.some((v: any) => v.projected?.sources?.some((s: any) => s.serviceAccountToken))).toBe(true);
-  return pod;
+  expect(pods.items).toHaveLength(replicas);
+  for (const pod of pods.items) {
+    expect(pod.status.phase).toBe('Running');
+    // The token is mounted into this pod (it reads the API), though the ServiceAccount mounts it nowhere.
+    expect(pod.spec.volumes.some((v: any) => v.projected?.sources?.some((s: any) => s.serviceAccountToken))).toBe(true);
+  }
+  return pods.items[0];
 }
 
 async function helm(args: string[]): Promise<string> {
@@ -182,6 +194,81 @@ async function renderChart(release: string, namespace: string, ...set: string[])
   return (loadAll(text) as (Manifest | null)[]).filter((m): m is Manifest => m !== null);
 }
 
+/** `helm template` with a values file (nested values, lists and maps without --set escaping). */
+async function renderValues(release: string, namespace: string, values: object): Promise<Manifest[]> {
+  const file = path.join(dir, `values-${createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 12)}.json`);
+  writeFileSync(file, JSON.stringify(values));
+  const text = await helm(['template', release, CHART, '--namespace', namespace, '--values', file]);
+  return (loadAll(text) as (Manifest | null)[]).filter((m): m is Manifest => m !== null);
+}
+
+/** Why `helm template` refused these values (the test fails if it rendered). */
+async function renderError(values: object): Promise<string> {
+  const error = await renderValues('glance', HELM_NS, values).then(
+    () => undefined,
+    (e: Error & { stderr?: string }) => `${e.stderr ?? ''}${e.message}`,
+  );
+  expect(error, `rendered ${JSON.stringify(values)}`).toBeDefined();
+  return error!;
+}
+
+function containerOf(objects: Manifest[]) {
+  const deployment = objects.find((o) => o.kind === 'Deployment')!;
+  return { pod: deployment.spec.template.spec, container: deployment.spec.template.spec.containers[0], deployment };
+}
+
+/** The file a mounted volume puts at `file` (a path under the mount), as `{ volume, key }`. */
+function mountedFile(pod: any, container: any, file: string) {
+  const mount = container.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+  expect(mount, `a mount holds ${file}`).toBeDefined();
+  expect(mount.readOnly, `${mount.name} is mounted read-only`).toBe(true);
+  expect(mount.subPath, 'no subPath: an edited Secret or ConfigMap reaches the pod').toBeUndefined();
+  const volume = pod.volumes.find((v: any) => v.name === mount.name);
+  const source = volume.secret ?? volume.configMap;
+  const item = source.items.find((i: any) => `${mount.mountPath}/${i.path}` === file);
+  expect(item, `${mount.name} puts a key at ${file}`).toBeDefined();
+  // Readable by the pod's user (65532), which does not own the files (0444).
+  expect(source.defaultMode).toBe(0o444);
+  return { volume, key: item.key as string };
+}
+
+/**
+ * The rendered args and env, through kubeglance's own flag parser. A variable from a Secret key
+ * takes its value from `secrets` (`<secret>/<key>` → value), as the kubelet would.
+ */
+function parsed(container: any, secrets: Record<string, string> = {}): RunConfig {
+  const env: Record<string, string> = {};
+  for (const entry of container.env ?? []) {
+    const ref = entry.valueFrom?.secretKeyRef;
+    const value = ref === undefined ? entry.value : secrets[`${ref.name}/${ref.key}`];
+    expect(value, `${entry.name} has a value`).toBeDefined();
+    env[entry.name] = value;
+  }
+  const config = parseConfig(container.args, env);
+  expect(config.action).toBe('run');
+  return config as RunConfig;
+}
+
+/** The Secrets the exposed variants mount and read: a token file with one hashed token, and a Redis URL. */
+async function createAuthSecrets(namespace: string, names: { tokens: string; redis: string }) {
+  const hash = createHash('sha256').update('a-token-for-the-deploy-test-0123456789').digest('hex');
+  const secret = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data });
+  await applyManifest(secret(names.tokens, { tokens: `lobby-tv sha256:${hash} namespaces=web\n` }));
+  await applyManifest(secret(names.redis, { url: 'redis://:not-a-real-password@redis.redis:6379' }));
+}
+
+/** The PodDisruptionBudget selects both replicas and lets one go at a time. */
+async function expectDisruptionBudget(namespace: string, name: string) {
+  const deadline = Date.now() + 60_000;
+  let status: any;
+  while (Date.now() < deadline) {
+    status = (await kubectlJson(['-n', namespace, 'get', 'poddisruptionbudget', name])).status;
+    if (status?.currentHealthy === 2 && status?.disruptionsAllowed === 1) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(status).toMatchObject({ expectedPods: 2, currentHealthy: 2, desiredHealthy: 1, disruptionsAllowed: 1 });
+}
+
 async function runAs(namespace: string, serviceAccount: string, args: string[] = []) {
   const kubeconfig = await kubeconfigForServiceAccount(namespace, serviceAccount, path.join(dir, `${namespace}.kubeconfig`));
   const app = await startKubeglance(['--kubeconfig', kubeconfig, ...args]);
@@ -206,7 +293,7 @@ async function waitReady(url: string, timeoutMs: number) {
 beforeAll(async () => {
   // Built on first use (a minute or few, once per machine): under the hook's timeout, not a test's.
   const helmReady = helmBinary();
-  for (const ns of [NS, SCOPED, HELM_NS]) await applyManifest(restrictedNamespace(ns));
+  for (const ns of NAMESPACES) await applyManifest(restrictedNamespace(ns));
   // Pod Security admission is on: a pod without the restricted settings is refused outright.
   await expect(
     kubectl(['-n', NS, 'run', 'unrestricted', '--image=registry.example/unrestricted:1', '--restart=Never']),
@@ -244,8 +331,8 @@ afterAll(async () => {
     await client.close();
     await app.stop();
   }
-  for (const ns of [NS, SCOPED, HELM_NS]) await kubectl(['delete', 'namespace', ns, '--wait=false']).catch(() => {});
-  await kubectl(['delete', 'clusterrole,clusterrolebinding', 'kubeglance', 'glance-kubeglance', '--ignore-not-found']).catch(() => {});
+  for (const ns of NAMESPACES) await kubectl(['delete', 'namespace', ns, '--wait=false']).catch(() => {});
+  await kubectl(['delete', 'clusterrole,clusterrolebinding', 'kubeglance', 'glance-kubeglance', 'glance-ha-kubeglance', '--ignore-not-found']).catch(() => {});
   await kubectl(['delete', 'clusterrole,clusterrolebinding', 'kubeglance-configmaps', '--ignore-not-found']).catch(() => {});
 });
 
@@ -350,6 +437,54 @@ describe('plain manifests (deploy/manifests)', () => {
       await kubectl(['delete', '-f', path.join(MANIFESTS, 'opt-in/configmaps-clusterrole.yaml')]);
     }
   });
+  it('opt-in/token-auth.yaml and opt-in/redis-replicas.yaml: exposed with tokens from a read-only Secret mount, Redis URL from a Secret', () => {
+    const [base] = readManifests('30-deployment.yaml');
+    const basePod = base!.spec.template.spec;
+    for (const file of ['opt-in/token-auth.yaml', 'opt-in/redis-replicas.yaml']) {
+      const objects = readManifests(file);
+      for (const o of objects) expect(o.metadata.namespace, `${file}: ${o.kind} is applied with -n`).toBeUndefined();
+      const { pod, container, deployment } = containerOf(objects);
+      // It replaces 30-deployment.yaml: same name, same selector, same hardening.
+      expect(deployment.metadata.name).toBe(base!.metadata.name);
+      expect(deployment.spec.selector).toEqual(base!.spec.selector);
+      for (const field of ['securityContext', 'automountServiceAccountToken', 'enableServiceLinks', 'serviceAccountName']) {
+        expect(pod[field], `${file}: ${field}`).toEqual(basePod[field]);
+      }
+      expect(container.securityContext, file).toEqual(basePod.containers[0].securityContext);
+      // Listening beyond loopback with authentication, as kubeglance's own parser reads it.
+      const config = parsed(container, { 'kubeglance-redis/url': 'redis://redis.redis:6379' });
+      expect(config.host).toBe('0.0.0.0');
+      expect(config.auth).toEqual({ insecureNoAuth: false, tokenFile: '/etc/kubeglance/tokens/tokens' });
+      const { volume, key } = mountedFile(pod, container, config.auth.tokenFile!);
+      expect(volume.secret.secretName).toBe('kubeglance-tokens');
+      expect(key).toBe('tokens');
+      // The kubelet's httpGet probes reach 0.0.0.0, and /healthz and /readyz need no token.
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      const service = objects.find((o) => o.kind === 'Service')!;
+      expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+      expect(service.spec.ports).toEqual([{ name: 'http', port: 7420, targetPort: 'http', protocol: 'TCP' }]);
+    }
+    const objects = readManifests('opt-in/redis-replicas.yaml');
+    const { pod, container, deployment } = containerOf(objects);
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.env).toContainEqual({ name: 'KUBEGLANCE_REDIS_URL', valueFrom: { secretKeyRef: { name: 'kubeglance-redis', key: 'url' } } });
+    expect(parsed(container, { 'kubeglance-redis/url': 'redis://:pw@redis.redis:6379' }).redis).toEqual({ url: 'redis://:pw@redis.redis:6379', keyPrefix: 'kubeglance:' });
+    expect(JSON.stringify(deployment), 'no Redis URL in the manifest itself').not.toMatch(/redis:\/\//);
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: deployment.spec.selector } },
+    ]);
+    const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget')!;
+    expect(pdb.spec).toEqual({ minAvailable: 1, selector: deployment.spec.selector });
+    expect(objects.find((o) => o.kind === 'Service')!.spec.sessionAffinity).toBeUndefined();
+  });
+
+  it('opt-in/redis-replicas.yaml is admitted in a restricted namespace: two pods, and a PodDisruptionBudget that allows one disruption', async () => {
+    await createAuthSecrets(EXPOSED_NS, { tokens: 'kubeglance-tokens', redis: 'kubeglance-redis' });
+    await kubectl(['apply', '-n', EXPOSED_NS, '-f', path.join(MANIFESTS, '10-serviceaccount.yaml'), '-f', path.join(MANIFESTS, 'opt-in/redis-replicas.yaml')]);
+    await expectDeploymentAdmitted(EXPOSED_NS, 'kubeglance', 2);
+    await expectDisruptionBudget(EXPOSED_NS, 'kubeglance');
+  });
 });
 
 describe('scoped mode (deploy/manifests/scoped/role.yaml)', () => {
@@ -418,6 +553,206 @@ describe('Helm chart (deploy/helm/kubeglance)', () => {
     await kubectl(['apply', '-n', HELM_NS, '-f', '-'], text);
     await expectDeploymentAdmitted(HELM_NS, 'glance-kubeglance');
     const list = await canIList(HELM_NS, 'glance-kubeglance', 'default');
+    expectReadOnly(list);
+    expect(sorted(list.resources)).toEqual(sorted(expectedPermissions({ clusterScoped: true, configMaps: false })));
+  });
+  it('authentication modes render their flags, read-only mounts of existing Secrets, and nothing secret in the pod spec', async () => {
+    // Tokens, exposed through a Service.
+    const tokens = await renderValues('glance', HELM_NS, { host: '0.0.0.0', service: { enabled: true }, auth: { tokens: { existingSecret: 'glance-tokens', key: 'token-file' } } });
+    {
+      const { pod, container } = containerOf(tokens);
+      const config = parsed(container);
+      expect(config.host).toBe('0.0.0.0');
+      expect(config.auth).toEqual({ insecureNoAuth: false, tokenFile: '/etc/kubeglance/tokens/tokens' });
+      const { volume, key } = mountedFile(pod, container, config.auth.tokenFile!);
+      expect([volume.secret.secretName, key]).toEqual(['glance-tokens', 'token-file']);
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      const service = tokens.find((o) => o.kind === 'Service')!;
+      expect(service.spec.selector).toEqual(tokens.find((o) => o.kind === 'Deployment')!.spec.selector.matchLabels);
+      expect(service.spec.sessionAffinity).toBeUndefined();
+      // The pod's hardening is unchanged by authentication.
+      const plain = containerOf(await renderChart('glance', HELM_NS));
+      expect(pod.securityContext).toEqual(plain.pod.securityContext);
+      expect(container.securityContext).toEqual(plain.container.securityContext);
+    }
+
+    // OIDC: the client secret is a mounted file, never an argument or a variable's value.
+    const oidc = await renderValues('glance', HELM_NS, {
+      host: '0.0.0.0',
+      auth: {
+        oidc: {
+          issuer: 'https://idp.example.com/realms/main',
+          clientId: 'kubeglance',
+          redirectUrl: 'https://kubeglance.example.com/auth/callback',
+          groupsClaim: 'roles',
+          scopes: ['openid', 'email', 'offline_access'],
+          clientSecret: { existingSecret: 'glance-oidc', key: 'secret' },
+        },
+      },
+    });
+    {
+      const { pod, container } = containerOf(oidc);
+      const config = parsed(container);
+      expect(config.auth).toEqual({
+        insecureNoAuth: false,
+        oidc: {
+          issuer: 'https://idp.example.com/realms/main',
+          clientId: 'kubeglance',
+          clientSecretFile: '/etc/kubeglance/oidc/client-secret',
+          redirectUrl: 'https://kubeglance.example.com/auth/callback',
+          groupsClaim: 'roles',
+          scopes: ['openid', 'email', 'offline_access'],
+        },
+      });
+      const { volume, key } = mountedFile(pod, container, config.auth.oidc!.clientSecretFile!);
+      expect([volume.secret.secretName, key]).toEqual(['glance-oidc', 'secret']);
+      expect(container.args.some((a: string) => a.startsWith('--oidc-client-secret='))).toBe(false);
+      expect(container.env.map((e: any) => e.name)).not.toContain('KUBEGLANCE_OIDC_CLIENT_SECRET');
+      // Defaults left to kubeglance when not set.
+      const minimal = containerOf(await renderValues('glance', HELM_NS, {
+        host: '0.0.0.0',
+        auth: { oidc: { issuer: 'https://idp.example.com', clientId: 'k', redirectUrl: 'https://k.example.com/auth/callback', clientSecret: { existingSecret: 's' } } },
+      }));
+      expect(parsed(minimal.container).auth.oidc).toMatchObject({ groupsClaim: 'groups', scopes: ['openid', 'profile', 'email'], clientSecretFile: '/etc/kubeglance/oidc/client-secret' });
+      expect(mountedFile(minimal.pod, minimal.container, '/etc/kubeglance/oidc/client-secret').key).toBe('client-secret');
+    }
+
+    // A trusted proxy.
+    const proxy = await renderValues('glance', HELM_NS, {
+      host: '0.0.0.0',
+      auth: { proxy: { header: 'X-Forwarded-User', groupsHeader: 'X-Forwarded-Groups', trustedCIDRs: ['10.0.0.0/8', 'fd00::/8'] } },
+    });
+    {
+      const { pod, container } = containerOf(proxy);
+      expect(parsed(container).auth).toEqual({
+        insecureNoAuth: false,
+        proxy: { userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups', trusted: ['10.0.0.0/8', 'fd00::/8'] },
+      });
+      expect(pod.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+    }
+
+    // Several modes at once, as kubeglance allows.
+    const both = containerOf(await renderValues('glance', HELM_NS, {
+      host: '0.0.0.0',
+      auth: { tokens: { existingSecret: 't' }, proxy: { header: 'X-User', trustedCIDRs: ['10.1.2.3'] } },
+    }));
+    expect(parsed(both.container).auth).toEqual({ insecureNoAuth: false, tokenFile: '/etc/kubeglance/tokens/tokens', proxy: { userHeader: 'x-user', trusted: ['10.1.2.3'] } });
+
+    // No authentication only when asked for in so many words.
+    const insecure = containerOf(await renderValues('glance', HELM_NS, { host: '0.0.0.0', insecureNoAuth: true }));
+    expect(parsed(insecure.container).auth).toEqual({ insecureNoAuth: true });
+    expect(insecure.pod.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+    // On loopback (the default) no authentication is needed and none is passed.
+    expect(parsed(containerOf(await renderChart('glance', HELM_NS)).container).auth).toEqual({ insecureNoAuth: false });
+  });
+
+  it('authorization: inline rules become a ConfigMap mounted as --authz-file (a change rolls the pods), or an existing ConfigMap', async () => {
+    const rules = { groups: { sre: { namespaces: ['*'], nodes: true }, 'shop-devs': { namespaces: ['shop', 'shop-*'] } }, default: { namespaces: [], nodes: false } };
+    const values = { host: '0.0.0.0', auth: { tokens: { existingSecret: 't' } }, authz: { rules } };
+    const inline = await renderValues('glance', HELM_NS, values);
+    const { pod, container, deployment } = containerOf(inline);
+    const config = parsed(container);
+    expect(config.authzFile).toBe('/etc/kubeglance/authz/authz.yaml');
+    const { volume, key } = mountedFile(pod, container, config.authzFile!);
+    const configMap = inline.find((o) => o.kind === 'ConfigMap')!;
+    expect(volume.configMap.name).toBe(configMap.metadata.name);
+    // The file is what was given, and kubeglance's policy parser takes it.
+    expect(load(configMap.data[key])).toEqual(rules);
+    const { parseAuthzPolicy } = await import('../../src/server/authz/policy.js');
+    expect(parseAuthzPolicy(configMap.data[key]).groups.get('shop-devs')).toEqual({ namespaces: ['shop', 'shop-*'], nodes: false });
+    const checksum = deployment.spec.template.metadata.annotations['checksum/authz'];
+    expect(checksum).toMatch(/^[0-9a-f]{64}$/);
+    const changed = await renderValues('glance', HELM_NS, { ...values, authz: { rules: { ...rules, default: { namespaces: ['web'] } } } });
+    expect(containerOf(changed).deployment.spec.template.metadata.annotations['checksum/authz']).not.toBe(checksum);
+
+    const existing = await renderValues('glance', HELM_NS, { host: '0.0.0.0', auth: { tokens: { existingSecret: 't' } }, authz: { existingConfigMap: 'team-authz', key: 'policy.yaml' } });
+    expect(existing.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    const ex = containerOf(existing);
+    const exConfig = parsed(ex.container);
+    expect(exConfig.authzFile).toBe('/etc/kubeglance/authz/policy.yaml');
+    const mounted = mountedFile(ex.pod, ex.container, exConfig.authzFile!);
+    expect([mounted.volume.configMap.name, mounted.key]).toEqual(['team-authz', 'policy.yaml']);
+    // Without authz, no file.
+    expect(parsed(containerOf(await renderValues('glance', HELM_NS, { host: '0.0.0.0', auth: { tokens: { existingSecret: 't' } } })).container).authzFile).toBeUndefined();
+  });
+
+  it('several replicas: Redis URL from a Secret as KUBEGLANCE_REDIS_URL, key prefix, PodDisruptionBudget, anti-affinity by node', async () => {
+    const objects = await renderValues('glance', HELM_NS, {
+      host: '0.0.0.0',
+      replicaCount: 2,
+      service: { enabled: true },
+      auth: { tokens: { existingSecret: 'glance-tokens' } },
+      redis: { url: { existingSecret: 'glance-redis', key: 'redis-url' }, keyPrefix: 'prod-glance:' },
+    });
+    const { pod, container, deployment } = containerOf(objects);
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.env).toContainEqual({ name: 'KUBEGLANCE_REDIS_URL', valueFrom: { secretKeyRef: { name: 'glance-redis', key: 'redis-url' } } });
+    expect(container.args.filter((a: string) => a.startsWith('--redis-url')), 'the URL is never an argument').toEqual([]);
+    const config = parsed(container, { 'glance-redis/redis-url': 'rediss://:pw@redis.example:6380' });
+    expect(config.redis).toEqual({ url: 'rediss://:pw@redis.example:6380', keyPrefix: 'prod-glance:' });
+    expect(config.auth.tokenFile).toBe('/etc/kubeglance/tokens/tokens');
+    const labels = deployment.spec.selector.matchLabels;
+    expect(pod.affinity).toEqual({
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: labels } } },
+        ],
+      },
+    });
+    const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget')!;
+    expect(pdb.apiVersion).toBe('policy/v1');
+    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: labels } });
+    expect(objects.find((o) => o.kind === 'Service')!.spec.sessionAffinity).toBeUndefined();
+    // The default prefix is kubeglance's own default, passed explicitly.
+    const defaults = containerOf(await renderValues('glance', HELM_NS, { replicaCount: 3, redis: { url: { existingSecret: 'glance-redis' } } }));
+    expect(defaults.container.args).toContain('--redis-key-prefix=kubeglance:');
+    expect(parsed(defaults.container, { 'glance-redis/url': 'redis://redis:6379' }).redis).toEqual({ url: 'redis://redis:6379', keyPrefix: 'kubeglance:' });
+    // A user's own affinity wins.
+    const own = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['tools'] }] }] } } };
+    expect(containerOf(await renderValues('glance', HELM_NS, { replicaCount: 2, redis: { url: { existingSecret: 'r' } }, affinity: own })).pod.affinity).toEqual(own);
+    // One replica: no budget, no affinity, no Redis unless asked for.
+    const single = await renderChart('glance', HELM_NS);
+    expect(single.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
+    expect(containerOf(single).pod.affinity).toBeUndefined();
+    expect(containerOf(single).container.env.map((e: any) => e.name)).toEqual(['NODE_OPTIONS']);
+  });
+
+  it('refuses to render an exposed pod without authentication, or several replicas without Redis', async () => {
+    expect(await renderError({ replicaCount: 2 })).toMatch(/replicaCount is 2, but several replicas need Redis to share the cluster state: set redis\.url\.existingSecret/);
+    expect(await renderError({ host: '0.0.0.0' })).toMatch(/host 0\.0\.0\.0 is reachable from outside the pod, so it needs authentication: set auth\.tokens\.existingSecret, auth\.oidc\.issuer or auth\.proxy\.header/);
+    expect(await renderError({ host: '0.0.0.0', service: { enabled: true } })).toMatch(/needs authentication/);
+    expect(await renderError({ service: { enabled: true } })).toMatch(/service\.enabled needs host: 0\.0\.0\.0/);
+    expect(await renderError({ host: '0.0.0.0', insecureNoAuth: true, auth: { tokens: { existingSecret: 't' } } })).toMatch(/insecureNoAuth cannot be combined with authentication \(auth: tokens\)/);
+    expect(await renderError({ redis: { url: 'redis://:secret@redis:6379' } })).toMatch(/redis\.url must name a Secret/);
+    expect(await renderError({ host: '0.0.0.0', auth: { proxy: { header: 'X-User' } } })).toMatch(/auth\.proxy\.header needs auth\.proxy\.trustedCIDRs/);
+    expect(await renderError({ host: '0.0.0.0', auth: { oidc: { issuer: 'https://idp.example.com', clientId: 'k', redirectUrl: 'https://k.example.com/auth/callback' } } })).toMatch(/auth\.oidc\.issuer needs auth\.oidc\.clientSecret\.existingSecret/);
+    expect(await renderError({ host: '0.0.0.0', auth: { tokens: { existingSecret: 't' } }, authz: { rules: { default: { namespaces: [] } }, existingConfigMap: 'c' } })).toMatch(/either rules or existingConfigMap/);
+    // A non-loopback address other than 0.0.0.0 is exposed just the same.
+    expect(await renderError({ host: '::' })).toMatch(/host :: is reachable from outside the pod/);
+  });
+
+  it('tokens + two replicas + Redis installs in a restricted namespace: pods admitted, budget live, reads exactly what kubeglance reads', async () => {
+    await createAuthSecrets(HELM_HA_NS, { tokens: 'glance-tokens', redis: 'glance-redis' });
+    const values = path.join(dir, 'ha-values.json');
+    writeFileSync(values, JSON.stringify({
+      host: '0.0.0.0',
+      replicaCount: 2,
+      service: { enabled: true },
+      auth: { tokens: { existingSecret: 'glance-tokens' } },
+      authz: { rules: { groups: { sre: { namespaces: ['*'], nodes: true } } } },
+      redis: { url: { existingSecret: 'glance-redis' } },
+    }));
+    const text = await helm(['template', 'glance-ha', CHART, '--namespace', HELM_HA_NS, '--values', values]);
+    await kubectl(['apply', '-n', HELM_HA_NS, '-f', '-'], text);
+    // The pod template as a bare pod, server-side dry run: Pod Security enforces on pods synchronously.
+    const deployment = (loadAll(text) as Manifest[]).find((o) => o?.kind === 'Deployment')!;
+    const bare = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'glance-ha-bare' }, spec: deployment.spec.template.spec };
+    expect(await kubectl(['create', '-n', HELM_HA_NS, '--dry-run=server', '-f', '-'], JSON.stringify(bare))).toMatch(/glance-ha-bare created \(server dry run\)/);
+    await expectDeploymentAdmitted(HELM_HA_NS, 'glance-ha-kubeglance', 2);
+    await expectDisruptionBudget(HELM_HA_NS, 'glance-ha-kubeglance');
+    const service = await kubectlJson(['-n', HELM_HA_NS, 'get', 'service', 'glance-ha-kubeglance']);
+    expect(service.spec.sessionAffinity).toBe('None');
+    const list = await canIList(HELM_HA_NS, 'glance-ha-kubeglance', 'default');
     expectReadOnly(list);
     expect(sorted(list.resources)).toEqual(sorted(expectedPermissions({ clusterScoped: true, configMaps: false })));
   });

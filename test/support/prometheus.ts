@@ -1,11 +1,11 @@
-// A real Prometheus (Debian's package, scripts/ensure-prometheus.sh) for the tests: on
-// 127.0.0.1 at a free port, with its own config scraping the given targets every second and its
+// A real Prometheus (Debian's package, installed by scripts/ensure-test-service.sh) for the tests:
+// on 127.0.0.1 at a free port, with its own config scraping the given targets every second and its
 // own TSDB in a temp directory, both removed again on stop().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/server/testing/free-port.js';
 
 export const PROMETHEUS = process.env.KUBEGLANCE_PROMETHEUS ?? 'prometheus';
 
@@ -51,7 +51,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => resolve(code));
     child.on('error', (error: NodeJS.ErrnoException) => {
-      log += error.code === 'ENOENT' ? `${PROMETHEUS} not found: run scripts/ensure-prometheus.sh\n` : `${error.message}\n`;
+      log += error.code === 'ENOENT' ? `${PROMETHEUS} not found: run scripts/ensure-test-service.sh prometheus prometheus\n` : `${error.message}\n`;
       resolve(null);
     });
   });
@@ -83,16 +83,4 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, process: child, log: () => log, stop };
-}
-
-/** A port nothing listens on right now (the tiny race with other processes is acceptable in tests). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

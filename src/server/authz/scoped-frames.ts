@@ -37,6 +37,7 @@ export class ScopedFrames {
   private readonly ringMaxDeltas: number;
   private readonly ringMaxBytes: number;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeReset: () => void;
 
   constructor(
     private readonly hub: Hub,
@@ -48,6 +49,10 @@ export class ScopedFrames {
     this.ringMaxBytes = options.ringMaxBytes ?? 4 * 1024 * 1024;
     this.unsubscribe = hub.subscribe((frame, delta) => {
       for (const entry of this.entries.values()) this.advance(entry, frame, delta);
+    });
+    // Every ring and snapshot was built from a state that no longer exists.
+    this.unsubscribeReset = hub.onReset(() => {
+      for (const entry of this.entries.values()) this.restart(entry);
     });
   }
 
@@ -81,6 +86,14 @@ export class ScopedFrames {
     return scoped;
   }
 
+  /** Forgets what an entry built from the state before a reset; it resumes from the hub's seq. */
+  private restart(entry: Entry): void {
+    entry.startSeq = entry.lastSeq = this.hub.seq;
+    entry.ring.clear();
+    entry.last = undefined;
+    entry.snapshot = undefined;
+  }
+
   /** The filtered snapshot frame at the hub's current seq (the open batch is cut first). */
   snapshot(entry: Entry): SnapshotFrame {
     this.hub.flush();
@@ -103,6 +116,7 @@ export class ScopedFrames {
 
   close(): void {
     this.unsubscribe();
+    this.unsubscribeReset();
     this.entries.clear();
   }
 }

@@ -74,3 +74,66 @@ metrics.k8s.io get/list. Never Secrets; ConfigMaps only with readConfigMaps.
   resources: [nodes, pods]
   verbs: [get, list]
 {{- end -}}
+
+{{/* The authentication modes configured under .Values.auth, comma-separated (empty: none). */}}
+{{- define "kubeglance.authModes" -}}
+{{- $modes := list -}}
+{{- if .Values.auth.tokens.existingSecret }}{{ $modes = append $modes "tokens" }}{{ end -}}
+{{- if .Values.auth.oidc.issuer }}{{ $modes = append $modes "oidc" }}{{ end -}}
+{{- if .Values.auth.proxy.header }}{{ $modes = append $modes "proxy" }}{{ end -}}
+{{- join "," $modes -}}
+{{- end -}}
+
+{{- define "kubeglance.redis" -}}
+{{- if and (kindIs "map" .Values.redis.url) .Values.redis.url.existingSecret -}}true{{- end -}}
+{{- end -}}
+
+{{- define "kubeglance.authzConfigMap" -}}
+{{- if .Values.authz.existingConfigMap -}}
+{{- .Values.authz.existingConfigMap -}}
+{{- else if .Values.authz.rules -}}
+{{- printf "%s-authz" (include "kubeglance.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Refuses values that would expose the cluster map, or that kubeglance would refuse at start: each
+message says what to set. Included by deployment.yaml.
+*/}}
+{{- define "kubeglance.validate" -}}
+{{- $auth := include "kubeglance.authModes" . -}}
+{{- if not (kindIs "map" .Values.redis.url) -}}
+{{- fail "redis.url must name a Secret, not hold the URL (it may carry a password): set redis.url.existingSecret and redis.url.key" -}}
+{{- end -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not (include "kubeglance.redis" .)) -}}
+{{- fail (printf "replicaCount is %v, but several replicas need Redis to share the cluster state: set redis.url.existingSecret (a Secret whose key %q holds the redis:// URL), or keep replicaCount: 1" .Values.replicaCount .Values.redis.url.key) -}}
+{{- end -}}
+{{- if and .Values.insecureNoAuth $auth -}}
+{{- fail (printf "insecureNoAuth cannot be combined with authentication (auth: %s): remove insecureNoAuth" $auth) -}}
+{{- end -}}
+{{- if and (not (include "kubeglance.loopback" .)) (not $auth) (not .Values.insecureNoAuth) -}}
+{{- fail (printf "host %s is reachable from outside the pod, so it needs authentication: set auth.tokens.existingSecret, auth.oidc.issuer or auth.proxy.header (or keep host: 127.0.0.1 and use kubectl port-forward; insecureNoAuth: true exposes the cluster map to anyone who can reach the pod)" .Values.host) -}}
+{{- end -}}
+{{- if and .Values.auth.tokens.existingSecret (not .Values.auth.tokens.key) -}}
+{{- fail "auth.tokens.key must name the Secret's key holding the token file" -}}
+{{- end -}}
+{{- with .Values.auth.oidc -}}
+{{- if .issuer -}}
+{{- if not .clientId }}{{ fail "auth.oidc.issuer needs auth.oidc.clientId: the client id kubeglance is registered under" }}{{ end -}}
+{{- if not .redirectUrl }}{{ fail "auth.oidc.issuer needs auth.oidc.redirectUrl: the public URL of /auth/callback, e.g. https://kubeglance.example.com/auth/callback" }}{{ end -}}
+{{- if not (and .clientSecret.existingSecret .clientSecret.key) }}{{ fail "auth.oidc.issuer needs auth.oidc.clientSecret.existingSecret and .key: the Secret holding the client secret" }}{{ end -}}
+{{- else if or .clientId .redirectUrl .clientSecret.existingSecret .groupsClaim .scopes -}}
+{{- fail "auth.oidc settings only apply together with auth.oidc.issuer" -}}
+{{- end -}}
+{{- end -}}
+{{- with .Values.auth.proxy -}}
+{{- if .header -}}
+{{- if not .trustedCIDRs }}{{ fail "auth.proxy.header needs auth.proxy.trustedCIDRs: the proxy's addresses (the header is believed from those only)" }}{{ end -}}
+{{- else if or .groupsHeader .trustedCIDRs -}}
+{{- fail "auth.proxy.groupsHeader and trustedCIDRs only apply together with auth.proxy.header" -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.authz.rules .Values.authz.existingConfigMap -}}
+{{- fail "authz: set either rules or existingConfigMap, not both" -}}
+{{- end -}}
+{{- end -}}
