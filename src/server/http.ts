@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { installAuth, type AuthOptions } from './auth/hook.js';
+import { StreamWatch } from './auth/stream-watch.js';
 import { Authorizer } from './authz/authorizer.js';
 import type { AuthzPolicy } from './authz/scope.js';
 import type { Hub, SnapshotFrame } from './hub.js';
@@ -79,6 +80,7 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
   const topologies = new TopologyCache();
   const authorizer = new Authorizer(hub, store, authz);
   const web = new WebAssets(webRoot);
+  const streamWatch = new StreamWatch(auth?.streamRecheckMs, logger);
   metrics.observe({ store, hub, streamStats: () => stream.stats() });
 
   app.addHook('onRequest', async (_request, reply) => {
@@ -87,6 +89,7 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
   // After the security headers: a 401 carries them too.
   installAuth(app, auth);
   app.addHook('preClose', async () => {
+    streamWatch.close();
     stream.close();
     authorizer.close();
   });
@@ -159,7 +162,11 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
     if (snapshot.json.length < GZIP_MIN_BYTES || encoding === undefined) return reply.send(snapshot.json);
     return reply.header('content-encoding', encoding).send(await snapshots.compress(snapshot, encoding));
   });
-  app.get('/api/v1/stream', { exposeHeadRoute: false }, (request, reply) => stream.connect(request, reply, authorizer.streamView(request)));
+  app.get('/api/v1/stream', { exposeHeadRoute: false }, (request, reply) => {
+    stream.connect(request, reply, authorizer.streamView(request));
+    // The stream outlives this request's authentication: it ends when the token or session does.
+    if (request.stillValid !== null) streamWatch.watch(reply.raw, request.stillValid);
+  });
   return app;
 }
 

@@ -1,7 +1,7 @@
 // Authentication in Chromium: an in-process server with a token file. A visit without a session
 // gets the login page (no app, no script of ours); the login URL sets the session cookie and
 // the app then loads and draws; the page's own requests carry the cookie; a revoked token ends
-// the session at the next request; the toolbar names the user and logs out. Needs dist/web (npm run build:web).
+// the session at once, its open page going to the login page by itself; the toolbar names the user and logs out. Needs dist/web (npm run build:web).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,12 +73,15 @@ describe('authentication in the browser', () => {
       await page.goto(`${server.url}login/token?token=${TOKEN}`);
       await waitForScene(page, (s) => s.pods.length === 1, { timeout: 30_000, what: 'the pod drawn after logging in again' });
 
-      // Revoked: the next request of the session is refused; a reload shows the login page again.
+      // Revoked: the open page's event stream ends, its reconnect is refused, and the app reloads
+      // into the login page by itself (no request of the test's own).
+      const loginPage = page.waitForResponse((r) => r.url() === server.url && r.request().isNavigationRequest() && r.status() === 401, { timeout: 30_000 });
       writeFileSync(tokenPath, '# lobby-tv revoked\n');
-      const answer = await page.evaluate(async () => (await fetch('/api/v1/clusters')).status);
-      expect(answer).toBe(401);
-      await page.reload();
+      await loginPage;
+      await page.waitForLoadState('load');
       expect(await page.locator('canvas').count()).toBe(0);
+      expect((await page.textContent('body')) ?? '').toMatch(/log in/i);
+      expect(await page.evaluate(async () => (await fetch('/api/v1/clusters')).status)).toBe(401);
       // The only errors are the refused requests the test provoked.
       expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
     } finally {

@@ -41,6 +41,8 @@ export interface AuthOptions {
   loginRateLimit?: Partial<RateLimitOptions>;
   /** How long a token login lasts. Default 30 days (TV screens stay on). */
   sessionMaxAgeSeconds?: number;
+  /** How often open event streams ask whether their credential still holds (stream-watch.ts). Default 2 s. */
+  streamRecheckMs?: number;
 }
 
 /** Reachable without authentication: probes, the favicon, and the ways to log in and out. */
@@ -56,6 +58,7 @@ const MAX_GROUPS_HEADER_CHARS = 16 * 1024;
  */
 export function installAuth(app: FastifyInstance, options: AuthOptions | undefined): void {
   app.decorateRequest('identity', null);
+  app.decorateRequest('stillValid', null);
   if (options === undefined) {
     app.addHook('onRequest', async (request) => {
       request.identity = ANONYMOUS;
@@ -68,7 +71,8 @@ export function installAuth(app: FastifyInstance, options: AuthOptions | undefin
     const result = await auth.authenticate(request);
     if (result === 'rate-limited') return auth.tooManyAttempts(request, reply);
     if (typeof result === 'string') return auth.deny(request, reply, result);
-    request.identity = result;
+    request.identity = result.identity;
+    request.stillValid = result.stillValid ?? null;
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/login/token', { exposeHeadRoute: false }, async (request, reply) => auth.tokenLogin(request, reply));
@@ -78,6 +82,12 @@ export function installAuth(app: FastifyInstance, options: AuthOptions | undefin
 }
 
 type Denial = 'missing' | 'bad-token' | 'bad-scheme';
+
+/** Who the request is from, and how to ask later whether that still holds (see Identity's stillValid). */
+interface Authenticated {
+  identity: Identity;
+  stillValid?: () => Promise<boolean>;
+}
 
 const DENIALS: Record<Denial, string> = {
   missing: 'authentication required',
@@ -101,9 +111,10 @@ class Authenticator {
     this.oidc = options.oidc === undefined ? undefined : new OidcLogin(options.oidc, this.sessions, options.logger);
   }
 
-  async authenticate(request: FastifyRequest): Promise<Identity | Denial | 'rate-limited'> {
+  async authenticate(request: FastifyRequest): Promise<Authenticated | Denial | 'rate-limited'> {
+    // A proxy's headers come with every request; nothing here can end them early.
     const proxied = this.fromProxy(request);
-    if (proxied !== undefined) return proxied;
+    if (proxied !== undefined) return { identity: proxied };
 
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
@@ -116,21 +127,33 @@ class Authenticator {
         this.limiter.take(key);
         return 'bad-token';
       }
-      return tokenIdentity(entry, 'token');
+      return { identity: tokenIdentity(entry, 'token'), stillValid: () => this.stillListed(entry) };
     }
 
     const session = this.session(request);
     if (session === undefined) return 'missing';
     const oidcSessionId = oidcSessionOf(session);
     if (oidcSessionId !== undefined) {
-      const identity = await this.oidc?.resume(oidcSessionId);
-      if (identity !== undefined && identity.name === session.name) return identity;
+      const oidc = this.oidc;
+      const identity = await oidc?.resume(oidcSessionId);
+      if (oidc !== undefined && identity !== undefined && identity.name === session.name) {
+        // New groups at a refresh count as a change too: what the request was allowed to see came from the old ones.
+        const stillValid = async () => session.exp > Date.now() && sameIdentity(await oidc.resume(oidcSessionId), identity);
+        return { identity, stillValid };
+      }
     } else if (this.options.tokens !== undefined) {
       // The entry is looked up again on every request: removing its line ends the session.
       const entry = (await this.entries()).find((e) => e.name === session.name && this.sessions.fingerprint(e.digest) === session.fp);
-      if (entry !== undefined) return tokenIdentity(entry, 'session');
+      if (entry !== undefined) {
+        return { identity: tokenIdentity(entry, 'session'), stillValid: async () => session.exp > Date.now() && (await this.stillListed(entry)) };
+      }
     }
     return 'missing';
+  }
+
+  /** The token file still has this entry: same name, token and namespaces (new namespaces change what it may see). */
+  private async stillListed(entry: TokenEntry): Promise<boolean> {
+    return (await this.entries()).some((e) => e.name === entry.name && e.digest.equals(entry.digest) && sameList(e.namespaces, entry.namespaces));
   }
 
   async tokenLogin(request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply: FastifyReply): Promise<FastifyReply> {
@@ -321,6 +344,17 @@ function page(title: string, body: string, head = ''): string {
 /** The OIDC session id a session cookie names; undefined for a token login's. */
 function oidcSessionOf(session: SessionPayload): string | undefined {
   return session.fp.startsWith(OIDC_SESSION_PREFIX) ? session.fp.slice(OIDC_SESSION_PREFIX.length) : undefined;
+}
+
+function sameIdentity(a: Identity | undefined, b: Identity): boolean {
+  return a !== undefined && a.name === b.name && a.via === b.via && sameList(a.groups, b.groups) && sameList(a.namespaces, b.namespaces);
+}
+
+/** The same names, in any order; both absent counts as the same. */
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const set = new Set(a);
+  return a.length === b.length && b.every((name) => set.has(name));
 }
 
 function tokenIdentity(entry: TokenEntry, via: 'token' | 'session'): Identity {

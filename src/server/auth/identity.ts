@@ -33,5 +33,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the auth hook (src/server/auth/hook.ts) on every request it lets through. */
     identity: Identity | null;
+    /**
+     * Whether what let this request in still holds now: the token is still in the token file, the
+     * session has not expired, the OIDC session is alive (refreshed when due) and names the same
+     * user and groups. Long requests (the event stream) ask it again and again. null: nothing that
+     * can lapse (authentication off, a trusted proxy's headers).
+     */
+    stillValid: (() => Promise<boolean>) | null;
   }
 }

@@ -11,6 +11,7 @@ import { ServerMetrics } from '../metrics.js';
 import { ClusterStore } from '../store.js';
 import type { OidcOptions } from './oidc.js';
 import { SESSION_COOKIE } from './session.js';
+import { SseClient } from '../testing/sse-client.js';
 import { Browser, freePort, resign, startTestProvider, type Reply, type TestProvider } from './testing/oidc.js';
 
 const CLIENT_ID = 'kubeglance';
@@ -82,7 +83,8 @@ async function startApp(oidc: Partial<OidcOptions> = {}): Promise<FastifyInstanc
     metrics: new ServerMetrics(),
     logger: pino({ level: 'silent' }),
     webRoot: '/nonexistent',
-    auth: { oidc: options, loginRateLimit: { burst: 1000 } },
+    // Open streams ask whether their session still holds every 50 ms rather than every 2 s.
+    auth: { oidc: options, loginRateLimit: { burst: 1000 }, streamRecheckMs: 50 },
   });
   app.get('/api/v1/test-identity', async (request) => request.identity);
   apps.push(app);
@@ -321,5 +323,68 @@ describe('OIDC login', () => {
     await startApp({ issuer: `http://127.0.0.1:${await freePort()}` });
     const response = await fetch(`${kgUrl}/auth/login`, { redirect: 'manual' });
     expect(response.status).toBe(503);
+  });
+});
+
+describe('OIDC sessions and open event streams', () => {
+  const clients: SseClient[] = [];
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+
+  /** The session's event stream, once it has delivered its snapshot. */
+  async function openStream(browser: Browser): Promise<SseClient> {
+    const client = await SseClient.connect(`${kgUrl}/api/v1/stream`, { cookie: browser.cookieHeader(`${kgUrl}/api/v1/stream`)! });
+    clients.push(client);
+    await client.nextJson('snapshot');
+    return client;
+  }
+  const streamStatus = async (browser: Browser) =>
+    (await browser.request(`${kgUrl}/api/v1/stream`, { headers: { 'sec-fetch-mode': 'cors', accept: 'text/event-stream' } })).status;
+
+  it('keeps a stream open while refreshes succeed, and ends it when a refresh fails', async () => {
+    accounts.set('carol', { groups: ['dev'] });
+    nextLogin = 'carol';
+    tokenTtl = 30; // within the refresh margin: every check of the open stream refreshes
+    await startApp();
+    const browser = new Browser();
+    expect((await logIn(browser)).status).toBe(200);
+    const before = tokenRequests;
+    const client = await openStream(browser);
+
+    // The stream's own checks refresh the session, and it stays open through them.
+    await expect.poll(() => tokenRequests, { timeout: 5_000 }).toBeGreaterThanOrEqual(before + 3);
+    expect(client.isClosed).toBe(false);
+
+    // The account is gone at the provider: the next refresh fails, the session and its stream end.
+    accounts.delete('carol');
+    await client.closed;
+    expect(await streamStatus(browser)).toBe(401);
+  });
+
+  it('ends a stream when a refresh brings other groups; the reconnect streams under the new ones', async () => {
+    accounts.set('carol', { groups: ['dev', 'admins'] });
+    nextLogin = 'carol';
+    tokenTtl = 30;
+    await startApp();
+    const browser = new Browser();
+    await logIn(browser);
+    const client = await openStream(browser);
+
+    accounts.set('carol', { groups: ['dev'] });
+    await client.closed;
+    expect(await whoAmI(browser)).toEqual({ status: 200, body: { name: 'carol', groups: ['dev'], via: 'oidc' } });
+    await openStream(browser);
+  });
+
+  it('ends a stream when the session reaches its lifetime, not before', async () => {
+    accounts.set('alice', { groups: ['dev'] });
+    await startApp({ sessionMaxAgeSeconds: 1 });
+    const browser = new Browser();
+    const loggingInAt = Date.now();
+    await logIn(browser);
+    const client = await openStream(browser);
+    expect(await client.closed).toBeGreaterThanOrEqual(loggingInAt + 1_000);
+    expect(await streamStatus(browser)).toBe(401);
   });
 });

@@ -16,14 +16,24 @@ export class SseClient {
   private ended = false;
   /** Comment lines seen (keepalives). */
   comments = 0;
+  /** Resolves when the server ends the stream (or it is closed here), with the time it did (Date.now()). */
+  readonly closed: Promise<number>;
 
   private constructor(private readonly response: IncomingMessage) {
     response.setEncoding('utf8');
     response.on('data', (chunk: string) => this.receive(chunk));
-    response.on('close', () => {
-      this.ended = true;
-      this.wake();
-    });
+    this.closed = new Promise((resolve) =>
+      response.on('close', () => {
+        this.ended = true;
+        this.wake();
+        resolve(Date.now());
+      }),
+    );
+  }
+
+  /** Whether the stream has ended. */
+  get isClosed(): boolean {
+    return this.ended;
   }
 
   static connect(url: string, headers: Record<string, string> = {}): Promise<SseClient> {

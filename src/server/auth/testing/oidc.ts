@@ -14,8 +14,13 @@ export interface TestProviderOptions {
   privateKey: KeyObject;
   /** Accounts by id, read at every login and refresh: change one to change its groups. */
   accounts: ReadonlyMap<string, { groups: string[] }>;
-  /** The account the next login interaction is answered for. */
+  /** The account the next login interaction is answered for (unless `loginForm`). */
   login: () => string;
+  /**
+   * Show a login page instead, as a real provider does (for a browser): a form whose `login` field
+   * names the account; submitting it completes the interaction.
+   */
+  loginForm?: boolean;
   /** Lifetime of access and ID tokens the provider issues, seconds. */
   tokenTtl: () => number;
 }
@@ -78,10 +83,22 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const callback = provider.callback();
   server.on('request', (req, res) => {
     if (req.url?.startsWith('/interaction/') === true) {
-      provider.interactionFinished(req, res, { login: { accountId: options.login() } }, { mergeWithLastSubmission: false }).catch((error: unknown) => {
-        res.statusCode = 500;
-        res.end(String(error));
-      });
+      const finish = (accountId: string) =>
+        provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false }).catch((error: unknown) => {
+          res.statusCode = 500;
+          res.end(String(error));
+        });
+      if (options.loginForm !== true) {
+        void finish(options.login());
+      } else if (req.method === 'POST') {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (chunk: string) => (body += chunk));
+        req.on('end', () => void finish(new URLSearchParams(body).get('login') ?? ''));
+      } else {
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.end(LOGIN_PAGE);
+      }
       return;
     }
     callback(req, res);
@@ -94,6 +111,12 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     },
   };
 }
+
+/** The provider's login page (loginForm): posts back to the interaction's own URL. */
+const LOGIN_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test provider: sign in</title></head><body>' +
+  '<h1>Sign in to the test provider</h1><form method="post"><label>User <input name="login" autofocus></label>' +
+  '<button type="submit">Sign in</button></form></body></html>';
 
 interface ProviderLike {
   callback(): (req: unknown, res: unknown) => void;
