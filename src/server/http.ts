@@ -74,6 +74,9 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
     logController: new LogController({ disableRequestLogging: true }),
     // No route takes a body (logout is a bodiless POST).
     bodyLimit: 1024,
+    // Stopping ends the event streams; a keep-alive socket left behind by one must not hold the
+    // shutdown for the keep-alive timeout (72 s).
+    forceCloseConnections: true,
   });
   const stream = new EventStream(hub, logger, streamOptions);
   const snapshots = new SnapshotCompressor(hub);

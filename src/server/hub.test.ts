@@ -159,3 +159,72 @@ describe('Hub', () => {
     expect(frames).toEqual([]);
   });
 });
+
+describe('Hub following deltas cut elsewhere (replicas)', () => {
+  /** A watcher's hub and a follower's hub, as two replicas have them. */
+  function pair() {
+    const watcher = setup();
+    const followerStore = new ClusterStore();
+    followerStore.addCluster('c1', 'one');
+    const follower = new Hub(followerStore, { firstSeq: 100, now: () => 42 });
+    const followed: Frame[] = [];
+    follower.subscribe((frame) => followed.push(frame));
+    return { watcher, followerStore, follower, followed };
+  }
+
+  it('adopts each delta with its seq and its exact bytes, and applies it to its store', () => {
+    const { watcher, followerStore, follower, followed } = pair();
+    watcher.sink([{ type: 'upsert', record: pod('a') }]);
+    watcher.hub.flush();
+    watcher.sink([{ type: 'upsert', record: pod('b') }, { type: 'delete', kind: 'Pod', uid: 'a' }]);
+    watcher.hub.flush();
+
+    for (const frame of watcher.frames) expect(follower.adopt(frame.seq, parseFrameJson(frame))).toBe('applied');
+    expect(followed.map((f) => f.bytes.toString())).toEqual(watcher.frames.map((f) => f.bytes.toString()));
+    expect(follower.seq).toBe(102);
+    expect(followerStore.snapshot()).toEqual(watcher.store.snapshot());
+    // Adopting does not batch the changes again: nothing more is cut.
+    follower.flush();
+    expect(followed).toHaveLength(2);
+  });
+
+  it('tells a duplicate and a gap apart, and applies neither', () => {
+    const { watcher, followerStore, follower } = pair();
+    for (const uid of ['a', 'b', 'c']) {
+      watcher.sink([{ type: 'upsert', record: pod(uid) }]);
+      watcher.hub.flush();
+    }
+    const [first, second, third] = watcher.frames.map((frame) => ({ seq: frame.seq, json: parseFrameJson(frame) }));
+    expect(follower.adopt(first!.seq, first!.json)).toBe('applied');
+    expect(follower.adopt(first!.seq, first!.json)).toBe('duplicate');
+    expect(follower.adopt(third!.seq, third!.json)).toBe('gap');
+    expect(followerStore.snapshot()[0]!.pods.map((p) => p.uid)).toEqual(['a']);
+    expect(follower.adopt(second!.seq, second!.json)).toBe('applied');
+    expect(follower.adopt(third!.seq, third!.json)).toBe('applied');
+    expect(followerStore.snapshot()[0]!.pods.map((p) => p.uid)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('resets to a snapshot: new state and seq, an empty resume ring, and reset listeners told', () => {
+    const { watcher, followerStore, follower } = pair();
+    watcher.sink([{ type: 'upsert', record: pod('a') }]);
+    watcher.hub.flush();
+    follower.adopt(watcher.frames[0]!.seq, parseFrameJson(watcher.frames[0]!));
+    const resets = vi.fn();
+    follower.onReset(resets);
+
+    const replacement: SnapshotMessage = { seq: 500, clusters: [{ ...watcher.store.snapshot()[0]!, pods: [pod('z')], status: status('live') }] };
+    follower.reset(replacement);
+
+    expect(resets).toHaveBeenCalledTimes(1);
+    expect(follower.seq).toBe(500);
+    expect(follower.framesSince(101)).toBeUndefined();
+    expect(follower.framesSince(500)).toEqual([]);
+    expect(followerStore.snapshot()[0]!.pods.map((p) => p.uid)).toEqual(['z']);
+    expect(followerStore.notYetLive()).toEqual([]);
+    expect(JSON.parse(follower.snapshot().json.toString())).toEqual(replacement);
+  });
+});
+
+function parseFrameJson(frame: Frame): string {
+  return JSON.stringify(parseFrame(frame).data);
+}

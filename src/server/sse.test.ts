@@ -39,6 +39,22 @@ async function serve(options: { hub?: HubOptions; stream?: EventStreamOptions } 
 }
 
 describe('GET /api/v1/stream', () => {
+  it('sends every connected client the new snapshot when the hub is reset (a replica reloading), then deltas from it', async () => {
+    const { store, sink, hub, connect } = await serve();
+    sink([{ type: 'upsert', record: pod('a') }, { type: 'status', status: status('live') }]);
+    const client = await connect();
+    await client.nextJson<SnapshotMessage>('snapshot');
+
+    hub.reset({ seq: 900, clusters: [{ ...store.snapshot()[0]!, pods: [pod('z')] }] });
+    const reloaded = await client.nextJson<SnapshotMessage>('snapshot');
+    expect(reloaded.seq).toBe(900);
+    expect(reloaded.clusters[0]!.pods.map((p) => p.uid)).toEqual(['z']);
+
+    sink([{ type: 'upsert', record: pod('y') }]);
+    hub.flush();
+    expect((await client.nextJson<DeltaMessage>('delta')).seq).toBe(901);
+  });
+
   it('answers with event-stream headers and the security headers', async () => {
     const { connect } = await serve();
     const client = await connect();
