@@ -80,8 +80,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (replica !== undefined) {
     // Before listening: the replica serves the stored snapshot from its first request on.
     await replica.connect();
-    // A session cookie from one replica must be good at every other.
-    if (auth !== undefined) auth = { ...auth, sessions: new SessionSigner(await replica.sessionSecret()) };
+    // A session cookie, and the OIDC session it names, from one replica must be good at every other.
+    if (auth !== undefined) {
+      auth = { ...auth, sessions: new SessionSigner(await replica.sessionSecret()) };
+      if (auth.oidc !== undefined) auth.oidc = { ...auth.oidc, store: replica.oidcSessions };
+    }
   }
   const metrics = options.metrics ?? new ServerMetrics();
   if (replica !== undefined) metrics.observeReplica(() => replica.stats());

@@ -56,6 +56,7 @@ describe('replicas sharing one Redis', () => {
       'another replica to take the lease',
     );
     const takeoverMs = Date.now() - killedAt;
+    const changesAtTakeover = onFollower.changes;
     console.log(`[redis-replicas] takeover ${takeoverMs} ms after the watcher was killed`);
     expect(takeoverMs).toBeLessThan(TAKEOVER_LIMIT_MS);
 
@@ -74,6 +75,9 @@ describe('replicas sharing one Redis', () => {
       );
       expect(client.errors).toEqual([]);
     }
+    // What the re-list on top of the served state sent: the three service changes, the rest is
+    // whatever else moved in the cluster meanwhile (statuses, metrics, events).
+    console.log(`[redis-replicas] ${onFollower.changes - changesAtTakeover} changes reached a client from the takeover until the changes were seen`);
     // It resumed from the deltas the other replica held: no snapshot needed.
     expect(onWatcher.snapshots).toBe(snapshotsBeforeResume);
     await expectModelEqualsFreshSnapshot(onFollower, second.url);

@@ -18,6 +18,8 @@ export class StreamClient {
   seq = -1;
   snapshots = 0;
   deltas = 0;
+  /** Changes in all deltas received. */
+  changes = 0;
   readonly clusters = new Map<string, ClientCluster>();
   /** Protocol errors seen (a sequence gap, a delta for an unknown cluster). */
   readonly errors: Error[] = [];
@@ -157,6 +159,7 @@ export class StreamClient {
     }
     this.seq = message.seq;
     this.deltas++;
+    this.changes += message.changes.length;
     for (const change of message.changes) {
       const cluster = this.clusters.get(change.cluster);
       if (!cluster) throw new Error(`delta for unknown cluster ${change.cluster}`);

@@ -6,16 +6,18 @@
 //   GET /auth/callback  checks the state, exchanges the code (openid-client validates the ID token:
 //                       signature, issuer, audience, expiry, nonce) and starts a session.
 //
-// Sessions are kept server-side, in a bounded map keyed by a random session id: the session cookie
-// (kubeglance_session, the same signed cookie as token logins) carries only the user's name and
-// `oidc:<session id>`. The refresh token, ID token and expiry never leave this process; a restart
-// ends every session, as it does for token logins (the signing secret is new at every start).
+// Sessions are kept server-side under a random session id (oidc-sessions.ts: a bounded map, or
+// Redis when there are several replicas): the session cookie (kubeglance_session, the same signed
+// cookie as token logins) carries only the user's name and `oidc:<session id>`. The refresh token,
+// ID token and expiry never reach the browser. In one process a restart ends every session, as it
+// does for token logins (the signing secret is new at every start).
 // When a request comes within a minute of the tokens' expiry, they are refreshed first; if that
 // fails (or there is no refresh token), the session ends and the browser is sent to log in again.
 import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
 import { groupList, isAcceptableName, type Identity } from './identity.js';
+import { MemoryOidcSessions, type OidcSessionStore, type StoredOidcSession } from './oidc-sessions.js';
 import type { SessionSigner } from './session.js';
 
 export interface OidcOptions {
@@ -29,8 +31,10 @@ export interface OidcOptions {
   groupsClaim?: string;
   /** Default `openid profile email`. */
   scopes?: string[];
-  /** At most this many live sessions; the oldest goes first. Default 10,000. */
+  /** At most this many live sessions in memory; the oldest goes first. Default 10,000. */
   maxSessions?: number;
+  /** Where sessions live; default: in this process (MemoryOidcSessions). */
+  store?: OidcSessionStore;
   /** Longest a session lasts, however often it is refreshed. Default 12 hours. */
   sessionMaxAgeSeconds?: number;
   /** Tests: a fetch of their own for every request to the provider. */
@@ -42,7 +46,6 @@ const LOGIN_STATE_PURPOSE = 'oidc-login';
 const LOGIN_STATE_SECONDS = 600;
 /** Tokens expiring within this are refreshed before the request goes on. */
 const REFRESH_MARGIN_MS = 60_000;
-const DEFAULT_MAX_SESSIONS = 10_000;
 const DEFAULT_SESSION_MAX_AGE_SECONDS = 12 * 3600;
 
 interface LoginState {
@@ -51,25 +54,13 @@ interface LoginState {
   verifier: string;
 }
 
-interface OidcSession {
-  identity: Identity;
-  refreshToken?: string;
-  idToken?: string;
-  /** When the access or ID token expires (whichever first), ms since the epoch. */
-  tokensExpireAt: number;
-  /** When the session ends however often it is refreshed. */
-  sessionExpiresAt: number;
-  refreshing?: Promise<boolean>;
-}
-
 export type CallbackResult = { ok: true; sessionId: string; identity: Identity; maxAgeSeconds: number } | { ok: false; status: number; message: string };
 
 export class OidcLogin {
   private configuration: Promise<client.Configuration> | undefined;
-  private readonly sessions = new Map<string, OidcSession>();
+  private readonly sessions: OidcSessionStore;
   private readonly groupsClaim: string;
   private readonly scopes: string;
-  private readonly maxSessions: number;
   private readonly sessionMaxAgeMs: number;
 
   constructor(
@@ -79,7 +70,7 @@ export class OidcLogin {
   ) {
     this.groupsClaim = options.groupsClaim ?? 'groups';
     this.scopes = (options.scopes ?? ['openid', 'profile', 'email']).join(' ');
-    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.sessions = options.store ?? new MemoryOidcSessions(options.maxSessions);
     this.sessionMaxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
   }
 
@@ -124,7 +115,7 @@ export class OidcLogin {
     if (name === undefined) return { ok: false, status: 401, message: 'the ID token names no user (preferred_username, email or sub)' };
     const groups = await this.groupsOf(config, claims, tokens.access_token);
     const now = Date.now();
-    const session: OidcSession = {
+    const session: StoredOidcSession = {
       identity: { name, groups, via: 'oidc' },
       tokensExpireAt: tokensExpiry(tokens, now),
       sessionExpiresAt: now + this.sessionMaxAgeMs,
@@ -132,23 +123,26 @@ export class OidcLogin {
     if (tokens.refresh_token !== undefined) session.refreshToken = tokens.refresh_token;
     if (tokens.id_token !== undefined) session.idToken = tokens.id_token;
     const sessionId = randomBytes(24).toString('base64url');
-    this.keep(sessionId, session);
+    await this.sessions.put(sessionId, session);
     this.logger?.info({ user: name, groups: groups.length }, 'OIDC login');
     return { ok: true, sessionId, identity: { ...session.identity, groups: [...groups] }, maxAgeSeconds: Math.floor(this.sessionMaxAgeMs / 1000) };
   }
 
   /** The identity of a live session, refreshed first when its tokens are about to expire. */
   async resume(sessionId: string): Promise<Identity | undefined> {
-    const session = this.sessions.get(sessionId);
+    let session = await this.sessions.get(sessionId);
     if (session === undefined) return undefined;
-    const now = Date.now();
-    if (session.sessionExpiresAt <= now) {
-      this.sessions.delete(sessionId);
+    if (session.sessionExpiresAt <= Date.now()) {
+      await this.sessions.delete(sessionId);
       return undefined;
     }
-    if (session.tokensExpireAt - now < REFRESH_MARGIN_MS) {
-      session.refreshing ??= this.refresh(sessionId, session).finally(() => delete session.refreshing);
-      if (!(await session.refreshing)) return undefined;
+    if (session.tokensExpireAt - Date.now() < REFRESH_MARGIN_MS) {
+      const current = session;
+      const refreshed = await this.sessions.exclusive(sessionId, () => this.refresh(sessionId, current));
+      if (refreshed === false) return undefined;
+      // Refreshed here (stored), or by whoever held the refresh: read what it left.
+      session = await this.sessions.get(sessionId);
+      if (session === undefined) return undefined;
     }
     return { ...session.identity, groups: [...session.identity.groups] };
   }
@@ -158,8 +152,8 @@ export class OidcLogin {
    * logout), when it has one.
    */
   async logout(sessionId: string): Promise<string | undefined> {
-    const session = this.sessions.get(sessionId);
-    this.sessions.delete(sessionId);
+    const session = await this.sessions.get(sessionId);
+    await this.sessions.delete(sessionId);
     if (session === undefined) return undefined;
     let config: client.Configuration;
     try {
@@ -178,14 +172,10 @@ export class OidcLogin {
     return client.buildEndSessionUrl(config, parameters).href;
   }
 
-  /** Live sessions (tests, metrics). */
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
-
-  private async refresh(sessionId: string, session: OidcSession): Promise<boolean> {
-    const end = (why: string): false => {
-      this.sessions.delete(sessionId);
+  /** Refreshes the tokens and stores the session again; ends the session when that fails. */
+  private async refresh(sessionId: string, session: StoredOidcSession): Promise<boolean> {
+    const end = async (why: string): Promise<false> => {
+      await this.sessions.delete(sessionId);
       this.logger?.info({ user: session.identity.name, why }, 'OIDC session ended');
       return false;
     };
@@ -201,23 +191,11 @@ export class OidcLogin {
       }
       if (tokens.refresh_token !== undefined) session.refreshToken = tokens.refresh_token;
       session.tokensExpireAt = tokensExpiry(tokens, Date.now());
+      await this.sessions.put(sessionId, session);
       return true;
     } catch (error) {
       return end(`refresh failed: ${describe(error)}`);
     }
-  }
-
-  private keep(sessionId: string, session: OidcSession): void {
-    const now = Date.now();
-    if (this.sessions.size >= this.maxSessions) {
-      for (const [id, s] of this.sessions) if (s.sessionExpiresAt <= now) this.sessions.delete(id);
-    }
-    while (this.sessions.size >= this.maxSessions) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
-    this.sessions.set(sessionId, session);
   }
 
   /** Groups from the configured claim of the ID token, or of userinfo when the ID token has none. */

@@ -6,6 +6,7 @@
 //   <prefix>snapshot        a hash: `seq` and `gz`, the gzipped SnapshotMessage JSON at that seq
 //   <prefix>session-secret  the secret session cookies are signed with, made once by whoever asks
 //                           first, so that a cookie from one replica is good at every other
+//   <prefix>oidc-session:*  OIDC sessions (redis-oidc-sessions.ts)
 //
 // Every write the watcher makes checks the lease in the same Lua script: a replica that lost the
 // lease (paused, partitioned) cannot append a delta or a snapshot after another took over.
@@ -15,6 +16,8 @@ import { gunzip, gzip } from 'node:zlib';
 import { createClient, ErrorReply, RESP_TYPES } from 'redis';
 import type { Logger } from 'pino';
 import type { SnapshotMessage } from '../../model/stream.js';
+import type { OidcSessionStore } from '../auth/oidc-sessions.js';
+import { RedisOidcSessions } from './redis-oidc-sessions.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -50,6 +53,7 @@ export interface DeltaEntry {
 
 export class RedisLog {
   private readonly keys: { lease: string; deltas: string; snapshot: string; sessionSecret: string };
+  readonly oidcSessions: OidcSessionStore;
   private readonly client: ReturnType<typeof createClient>;
   /** Blocking reads get their own connection: XREAD BLOCK would hold up every other command. */
   private readonly reader: ReturnType<typeof createClient>;
@@ -69,6 +73,7 @@ export class RedisLog {
     // Reconnect with a capped backoff, forever: Redis restarting is an outage to ride out.
     this.client = createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) } });
     this.reader = this.client.duplicate();
+    this.oidcSessions = new RedisOidcSessions(this.client, keyPrefix);
     for (const [name, client] of [
       ['commands', this.client],
       ['reader', this.reader],

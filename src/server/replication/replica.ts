@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import { Hub } from '../hub.js';
 import type { ClusterStore } from '../store.js';
 import type { DeltaMessage } from '../../model/stream.js';
+import type { OidcSessionStore } from '../auth/oidc-sessions.js';
 import { NotWatcherError, RedisLog } from './redis-log.js';
 
 export interface ReplicaOptions {
@@ -126,6 +127,11 @@ export class Replica {
   /** The session secret every replica signs cookies with. */
   sessionSecret(): Promise<Buffer> {
     return this.log.sessionSecret();
+  }
+
+  /** OIDC sessions, shared by every replica. */
+  get oidcSessions(): OidcSessionStore {
+    return this.log.oidcSessions;
   }
 
   /** Starts following, and watching once the lease is ours. */

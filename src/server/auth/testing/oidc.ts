@@ -23,6 +23,8 @@ export interface TestProviderOptions {
   loginForm?: boolean;
   /** Lifetime of access and ID tokens the provider issues, seconds. */
   tokenTtl: () => number;
+  /** Issue a new refresh token at every refresh, the old one then spent. Default false. */
+  rotateRefreshTokens?: boolean;
 }
 
 export interface TestProvider {
@@ -65,6 +67,8 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       Interaction: 600,
     },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) => client.grantTypeAllowed('refresh_token'),
+    // Each refresh token is good once, as many real providers do: a second use is refused.
+    rotateRefreshToken: options.rotateRefreshTokens ?? false,
     findAccount: async (_ctx: unknown, sub: string) => {
       const account = options.accounts.get(sub);
       if (account === undefined) return undefined;
