@@ -9,18 +9,21 @@
 // without authentication or several replicas without Redis; the exposed and several-replica
 // variants (chart and plain manifests) are admitted under "restricted" too. The
 // `kubectl glance` plugin is found and run by kubectl itself.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { load, loadAll } from 'js-yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig, type RunConfig } from '../../src/cli/config.js';
 import { METRICS_NODES, METRICS_PODS, OPT_IN_KINDS, WATCHED_KINDS, type ApiResource } from '../../src/sources/kube/kinds.js';
+import { freePort } from '../../src/server/testing/free-port.js';
 import { applyManifest, kubeconfigForServiceAccount, kubectl, kubectlJson } from '../support/control-plane.js';
 import { startKubeglance, type RunningKubeglance } from '../support/kubeglance-process.js';
+import { REDIS_SERVER } from '../support/redis.js';
 import { StreamClient } from '../support/stream-client.js';
 
 const run = promisify(execFile);
@@ -37,7 +40,9 @@ const HELM_NS = 'kubeglance-helm';
 const HELM_HA_NS = 'kubeglance-helm-ha';
 /** deploy/manifests/opt-in/redis-replicas.yaml: exposed with tokens, two replicas, Redis. */
 const EXPOSED_NS = 'kubeglance-exposed';
-const NAMESPACES = [NS, SCOPED, HELM_NS, HELM_HA_NS, EXPOSED_NS];
+/** The chart with its own Redis (redis.deploy), two replicas and tokens, installed by helm itself (release "glance-r"). */
+const HELM_REDIS_NS = 'kubeglance-helm-redis';
+const NAMESPACES = [NS, SCOPED, HELM_NS, HELM_HA_NS, EXPOSED_NS, HELM_REDIS_NS];
 const HELM_VERSION = 'v3.22.0';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kubeglance-deploy-'));
 const running: { app: RunningKubeglance; client: StreamClient }[] = [];
@@ -47,7 +52,7 @@ const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection', 
 const SELF_REVIEWS = /^self(subject(access|rules)?reviews)\.(authentication|authorization)\.k8s\.io$/;
 
 type Rule = { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[]; nonResourceURLs?: string[] };
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: any };
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: any };
 
 function qualified(resource: Pick<ApiResource, 'group' | 'resource'>): string {
   return resource.group === '' ? resource.resource : `${resource.resource}.${resource.group}`;
@@ -212,8 +217,9 @@ async function renderError(values: object): Promise<string> {
   return error!;
 }
 
+/** kubeglance's Deployment (not the in-chart Redis's), its pod spec and container. */
 function containerOf(objects: Manifest[]) {
-  const deployment = objects.find((o) => o.kind === 'Deployment')!;
+  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] !== 'redis')!;
   return { pod: deployment.spec.template.spec, container: deployment.spec.template.spec.containers[0], deployment };
 }
 
@@ -254,7 +260,8 @@ async function createAuthSecrets(namespace: string, names: { tokens: string; red
   const hash = createHash('sha256').update('a-token-for-the-deploy-test-0123456789').digest('hex');
   const secret = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data });
   await applyManifest(secret(names.tokens, { tokens: `lobby-tv sha256:${hash} namespaces=web\n` }));
-  await applyManifest(secret(names.redis, { url: 'redis://:not-a-real-password@redis.redis:6379' }));
+  // Both keys, as opt-in/redis.yaml's comment creates it: Redis requires the password, kubeglance uses the url.
+  await applyManifest(secret(names.redis, { url: 'redis://:not-a-real-password@kubeglance-redis:6379', password: 'not-a-real-password' }));
 }
 
 /** The PodDisruptionBudget selects both replicas and lets one go at a time. */
@@ -267,6 +274,174 @@ async function expectDisruptionBudget(namespace: string, name: string) {
     await new Promise((r) => setTimeout(r, 500));
   }
   expect(status).toMatchObject({ expectedPods: 2, currentHealthy: 2, desiredHealthy: 1, disruptionsAllowed: 1 });
+}
+
+/** The Redis Deployment (in-chart or opt-in/redis.yaml): its pod spec and container. */
+function redisOf(objects: Manifest[]) {
+  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'redis')!;
+  expect(deployment, 'a Redis Deployment').toBeDefined();
+  return { deployment, pod: deployment.spec.template.spec, container: deployment.spec.template.spec.containers[0] };
+}
+
+/** Every label of the selector is on the object. */
+function selects(selector: Record<string, string>, labels: Record<string, string> = {}): boolean {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/** The value after a redis-server option in an args list. */
+function optionOf(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : args[i + 1];
+}
+
+/**
+ * The Redis pod as the restricted profile wants it, started without a shell, its password from
+ * `secret` only (Kubernetes expands $(REDIS_PASSWORD) in args), nothing persisted.
+ */
+function expectRedisHardened(objects: Manifest[], secret: string) {
+  const { deployment, pod, container } = redisOf(objects);
+  expect(deployment.spec.replicas).toBe(1);
+  expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+  expect(pod.automountServiceAccountToken, 'Redis gets no ServiceAccount token').toBe(false);
+  expect(pod.enableServiceLinks).toBe(false);
+  for (const host of ['hostNetwork', 'hostPID', 'hostIPC']) expect(pod[host] ?? false, host).toBe(false);
+  expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(pod.containers).toHaveLength(1);
+  expect(container.securityContext).toEqual({
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: 999,
+    runAsGroup: 1000,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  expect(container.image, 'a pinned official image').toMatch(/^redis:7\.\d+\.\d+-alpine$/);
+  expect(container.command, 'redis-server itself: no shell, no entrypoint script').toEqual(['redis-server']);
+  const args: string[] = container.args;
+  expect(optionOf(args, '--requirepass')).toBe('$(REDIS_PASSWORD)');
+  expect(optionOf(args, '--protected-mode')).toBe('yes');
+  expect(optionOf(args, '--save'), 'no RDB snapshots').toBe('');
+  expect(optionOf(args, '--appendonly'), 'no AOF').toBe('no');
+  expect(optionOf(args, '--dir')).toBe('/data');
+  expect(container.env).toEqual([
+    { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+    { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+  ]);
+  for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+    expect(container[probe].exec.command, `${probe}: the password from REDISCLI_AUTH, not the command line`).toEqual(['redis-cli', '-e', 'ping']);
+  }
+  expect(container.volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+  expect(pod.volumes).toEqual([{ name: 'data', emptyDir: { sizeLimit: '64Mi' } }]);
+  expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+  return { deployment, pod, container };
+}
+
+/** A ClusterIP Service for Redis, and a NetworkPolicy that lets only kubeglance's pods in (and Redis nowhere out). */
+function expectRedisNetwork(objects: Manifest[], kubeglanceSelector: Record<string, string>) {
+  const { deployment } = redisOf(objects);
+  const redisSelector = deployment.spec.selector.matchLabels;
+  const podLabels = deployment.spec.template.metadata.labels;
+  expect(selects(redisSelector, podLabels)).toBe(true);
+  // Neither selects the other's pods: kubeglance's Deployment, Service and budget never count Redis.
+  expect(selects(kubeglanceSelector, podLabels)).toBe(false);
+  expect(selects(redisSelector, kubeglanceSelector)).toBe(false);
+  const service = objects.find((o) => o.kind === 'Service' && o.metadata.labels?.['app.kubernetes.io/component'] === 'redis')!;
+  expect(service.spec).toEqual({ type: 'ClusterIP', selector: redisSelector, ports: [{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }] });
+  const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
+  expect(policy.metadata.name).toBe(deployment.metadata.name);
+  expect(policy.spec).toEqual({
+    podSelector: { matchLabels: redisSelector },
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ from: [{ podSelector: { matchLabels: kubeglanceSelector } }], ports: [{ port: 6379, protocol: 'TCP' }] }],
+    egress: [],
+  });
+  return service;
+}
+
+/**
+ * A real redis-server started from the rendered container, as the kubelet would start it ($(VAR)
+ * from the Secret), on a local port, loopback and a scratch directory instead of the pod's: it
+ * accepts the arguments, refuses commands without the password, persists nothing, answers the
+ * probe, and kubeglance's Redis client connects with the Secret's url.
+ */
+async function expectRedisRunsAsRendered(container: any, password: string, url: string) {
+  const port = await freePort();
+  const data = mkdtempSync(path.join(dir, 'redis-data-'));
+  const args: string[] = [];
+  const given: string[] = container.args;
+  for (let i = 0; i < given.length; i++) {
+    const arg = given[i]!.replace(/\$\((\w+)\)/g, (_, name: string) => {
+      expect(name).toBe('REDIS_PASSWORD');
+      return password;
+    });
+    args.push(arg);
+    if (arg === '--port') {
+      args.push(String(port));
+      i++;
+    } else if (arg === '--dir') {
+      args.push(data);
+      i++;
+    } else if (arg === '--bind') {
+      args.push('127.0.0.1');
+      while (given[i + 1] !== undefined && !given[i + 1]!.startsWith('--')) i++;
+    }
+  }
+  const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d));
+  child.stderr!.on('data', (d: Buffer) => (log += d));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const cli = (env: Record<string, string>, ...command: string[]) =>
+    run('redis-cli', ['-p', String(port), ...command], { env: { ...process.env, ...env } }).then(
+      (r) => ({ code: 0, out: r.stdout.trim() }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: `${e.stdout}${e.stderr}`.trim() }),
+    );
+  try {
+    // The probe's command, with the password where the pod has it (REDISCLI_AUTH).
+    const probe: string[] = container.readinessProbe.exec.command;
+    const deadline = Date.now() + 10_000;
+    let answer = await cli({ REDISCLI_AUTH: password }, ...probe.slice(1));
+    while (answer.code !== 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      answer = await cli({ REDISCLI_AUTH: password }, ...probe.slice(1));
+    }
+    expect(answer, log).toEqual({ code: 0, out: 'PONG' });
+    const noAuth = await cli({ REDISCLI_AUTH: '' }, ...probe.slice(1));
+    expect(noAuth.code, 'the probe fails without the password').not.toBe(0);
+    expect(noAuth.out).toMatch(/NOAUTH/);
+    const config = async (name: string) => (await cli({ REDISCLI_AUTH: password }, '--no-raw', 'config', 'get', name)).out;
+    expect(await config('save')).toMatch(/"save"\n2\) ""/);
+    expect(await config('appendonly')).toMatch(/"no"/);
+    expect(await config('protected-mode')).toMatch(/"yes"/);
+    const local = new URL(url);
+    local.host = `127.0.0.1:${port}`;
+    const client = createClient({ url: local.toString() });
+    await client.connect();
+    try {
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      await client.quit();
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** The Redis Deployment's one pod, admitted and "running" (KWOK), without a ServiceAccount token. */
+async function expectRedisAdmitted(namespace: string, deployment: string) {
+  await kubectl(['-n', namespace, 'rollout', 'status', `deployment/${deployment}`, '--timeout=120s']);
+  const events = await kubectlJson<{ items: { reason: string; message: string; involvedObject: { name: string } }[] }>(['-n', namespace, 'get', 'events']);
+  const ours = events.items.filter((e) => e.involvedObject.name.startsWith(`${deployment}-`));
+  expect(ours.filter((e) => e.reason === 'FailedCreate').map((e) => e.message)).toEqual([]);
+  const pods = await kubectlJson<{ items: any[] }>(['-n', namespace, 'get', 'pods', '-l', 'app.kubernetes.io/component=redis']);
+  expect(pods.items).toHaveLength(1);
+  const pod = pods.items[0];
+  expect(pod.status.phase).toBe('Running');
+  expect(pod.spec.volumes.some((v: any) => v.projected?.sources?.some((s: any) => s.serviceAccountToken)), 'no token mounted').toBe(false);
+  return pod;
 }
 
 async function runAs(namespace: string, serviceAccount: string, args: string[] = []) {
@@ -332,7 +507,7 @@ afterAll(async () => {
     await app.stop();
   }
   for (const ns of NAMESPACES) await kubectl(['delete', 'namespace', ns, '--wait=false']).catch(() => {});
-  await kubectl(['delete', 'clusterrole,clusterrolebinding', 'kubeglance', 'glance-kubeglance', 'glance-ha-kubeglance', '--ignore-not-found']).catch(() => {});
+  await kubectl(['delete', 'clusterrole,clusterrolebinding', 'kubeglance', 'glance-kubeglance', 'glance-ha-kubeglance', 'glance-r-kubeglance', '--ignore-not-found']).catch(() => {});
   await kubectl(['delete', 'clusterrole,clusterrolebinding', 'kubeglance-configmaps', '--ignore-not-found']).catch(() => {});
 });
 
@@ -479,10 +654,34 @@ describe('plain manifests (deploy/manifests)', () => {
     expect(objects.find((o) => o.kind === 'Service')!.spec.sessionAffinity).toBeUndefined();
   });
 
-  it('opt-in/redis-replicas.yaml is admitted in a restricted namespace: two pods, and a PodDisruptionBudget that allows one disruption', async () => {
+  it('opt-in/redis.yaml: Redis as the chart runs it, without Helm, hardened, its Secret created by the user (none shipped)', async () => {
+    const objects = readManifests('opt-in/redis.yaml');
+    expect(objects.map((o) => o.kind).sort(), 'no Secret with a placeholder password').toEqual(['Deployment', 'NetworkPolicy', 'Service']);
+    for (const o of objects) expect(o.metadata.namespace, `${o.kind} is applied with -n`).toBeUndefined();
+    const { pod, container } = expectRedisHardened(objects, 'kubeglance-redis');
+    const replicas = containerOf(readManifests('opt-in/redis-replicas.yaml'));
+    const service = expectRedisNetwork(objects, replicas.deployment.spec.selector.matchLabels);
+    // The command in its comment makes the Secret both files read: the password for Redis, and the
+    // url (to this Service) that redis-replicas.yaml gives kubeglance.
+    const text = readFileSync(path.join(MANIFESTS, 'opt-in/redis.yaml'), 'utf8');
+    expect(text).toContain(
+      `#   kubectl -n kubeglance create secret generic kubeglance-redis \\\n#     --from-literal=password="$PASSWORD" --from-literal=url="redis://:$PASSWORD@${service.metadata.name}:6379"`,
+    );
+    expect(replicas.container.env).toContainEqual({ name: 'KUBEGLANCE_REDIS_URL', valueFrom: { secretKeyRef: { name: 'kubeglance-redis', key: 'url' } } });
+    // The same Redis as the chart's.
+    const chart = redisOf(await renderValues('kubeglance', NS, { redis: { deploy: true } }));
+    expect(container.args).toEqual(chart.container.args);
+    for (const field of ['image', 'command', 'ports', 'startupProbe', 'livenessProbe', 'readinessProbe', 'resources', 'securityContext', 'volumeMounts']) {
+      expect(container[field], field).toEqual(chart.container[field]);
+    }
+    for (const field of ['securityContext', 'volumes', 'automountServiceAccountToken', 'nodeSelector']) expect(pod[field], field).toEqual(chart.pod[field]);
+  });
+
+  it('opt-in/redis-replicas.yaml with opt-in/redis.yaml is admitted in a restricted namespace: two pods, Redis, and a PodDisruptionBudget that allows one disruption', async () => {
     await createAuthSecrets(EXPOSED_NS, { tokens: 'kubeglance-tokens', redis: 'kubeglance-redis' });
-    await kubectl(['apply', '-n', EXPOSED_NS, '-f', path.join(MANIFESTS, '10-serviceaccount.yaml'), '-f', path.join(MANIFESTS, 'opt-in/redis-replicas.yaml')]);
+    await kubectl(['apply', '-n', EXPOSED_NS, '-f', path.join(MANIFESTS, '10-serviceaccount.yaml'), '-f', path.join(MANIFESTS, 'opt-in/redis-replicas.yaml'), '-f', path.join(MANIFESTS, 'opt-in/redis.yaml')]);
     await expectDeploymentAdmitted(EXPOSED_NS, 'kubeglance', 2);
+    await expectRedisAdmitted(EXPOSED_NS, 'kubeglance-redis');
     await expectDisruptionBudget(EXPOSED_NS, 'kubeglance');
   });
 });
@@ -718,7 +917,10 @@ describe('Helm chart (deploy/helm/kubeglance)', () => {
   });
 
   it('refuses to render an exposed pod without authentication, or several replicas without Redis', async () => {
-    expect(await renderError({ replicaCount: 2 })).toMatch(/replicaCount is 2, but several replicas need Redis to share the cluster state: set redis\.url\.existingSecret/);
+    expect(await renderError({ replicaCount: 2 })).toMatch(/replicaCount is 2, but several replicas need Redis to share the cluster state: set redis\.deploy: true \(a Redis run by this chart\), or redis\.url\.existingSecret/);
+    expect(await renderError({ replicaCount: 2, redis: { deploy: true, url: { existingSecret: 'mine' } } })).toMatch(
+      /set either redis\.deploy \(a Redis run by this chart\) or redis\.url\.existingSecret \(your own Redis, here "mine"\), not both/,
+    );
     expect(await renderError({ host: '0.0.0.0' })).toMatch(/host 0\.0\.0\.0 is reachable from outside the pod, so it needs authentication: set auth\.tokens\.existingSecret, auth\.oidc\.issuer or auth\.proxy\.header/);
     expect(await renderError({ host: '0.0.0.0', service: { enabled: true } })).toMatch(/needs authentication/);
     expect(await renderError({ service: { enabled: true } })).toMatch(/service\.enabled needs host: 0\.0\.0\.0/);
@@ -755,6 +957,93 @@ describe('Helm chart (deploy/helm/kubeglance)', () => {
     const list = await canIList(HELM_HA_NS, 'glance-ha-kubeglance', 'default');
     expectReadOnly(list);
     expect(sorted(list.resources)).toEqual(sorted(expectedPermissions({ clusterScoped: true, configMaps: false })));
+  });
+});
+
+describe('Helm chart with its own Redis (redis.deploy)', () => {
+  const values = {
+    host: '0.0.0.0',
+    replicaCount: 2,
+    service: { enabled: true },
+    auth: { tokens: { existingSecret: 'glance-tokens' } },
+    redis: { deploy: true },
+  };
+
+  it('renders Redis hardened for restricted, its password in a generated Secret only, reachable from kubeglance only', async () => {
+    const file = path.join(dir, 'redis-deploy-values.json');
+    writeFileSync(file, JSON.stringify(values));
+    await helm(['lint', '--strict', CHART, '--values', file]);
+    const objects = await renderValues('glance', HELM_NS, values);
+    const redis = objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'redis');
+    expect(redis.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Deployment/glance-kubeglance-redis',
+      'NetworkPolicy/glance-kubeglance-redis',
+      'Secret/glance-kubeglance-redis',
+      'Service/glance-kubeglance-redis',
+    ]);
+    const secret = objects.find((o) => o.kind === 'Secret')!;
+    expect(Object.keys(secret.data).sort()).toEqual(['password', 'url']);
+    const password = Buffer.from(secret.data.password, 'base64').toString();
+    expect(password, 'generated: 40 letters and digits').toMatch(/^[A-Za-z0-9]{40}$/);
+    const url = Buffer.from(secret.data.url, 'base64').toString();
+    expect(url).toBe(`redis://:${password}@glance-kubeglance-redis:6379`);
+    const { container: redisContainer } = expectRedisHardened(objects, 'glance-kubeglance-redis');
+    // kubeglance: two replicas, the URL from the generated Secret's key, as for an existing Secret.
+    const { container, deployment } = containerOf(objects);
+    expect(deployment.metadata.name).toBe('glance-kubeglance');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.env).toContainEqual({ name: 'KUBEGLANCE_REDIS_URL', valueFrom: { secretKeyRef: { name: 'glance-kubeglance-redis', key: 'url' } } });
+    expect(parsed(container, { 'glance-kubeglance-redis/url': url }).redis).toEqual({ url, keyPrefix: 'kubeglance:' });
+    // The password is in the Secret and nowhere else: no argument, variable or probe holds it.
+    for (const o of objects.filter((o) => o.kind !== 'Secret')) expect(JSON.stringify(o), `${o.kind}/${o.metadata.name}`).not.toContain(password);
+    expectRedisNetwork(objects, deployment.spec.selector.matchLabels);
+    const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget')!;
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    // A real redis-server takes these arguments: password required, nothing persisted, the probe answers.
+    await expectRedisRunsAsRendered(redisContainer, password, url);
+
+    // Without a cluster to look the Secret up in (helm template), each render makes a new password;
+    // helm install/upgrade keep it (next test).
+    const again = (await renderValues('glance', HELM_NS, values)).find((o) => o.kind === 'Secret')!;
+    expect(again.data.password).not.toBe(secret.data.password);
+    // One replica may use it too; the NetworkPolicy can be left out; the image is a value.
+    const single = await renderValues('glance', HELM_NS, { redis: { deploy: true, networkPolicy: false, image: { repository: 'registry.example/redis', tag: '7.4.9' } } });
+    expect(single.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+    expect(redisOf(single).container.image).toBe('registry.example/redis:7.4.9');
+    expect(containerOf(single).container.env).toContainEqual({ name: 'KUBEGLANCE_REDIS_URL', valueFrom: { secretKeyRef: { name: 'glance-kubeglance-redis', key: 'url' } } });
+    // Off by default: no Redis object at all.
+    expect((await renderChart('glance', HELM_NS)).filter((o) => o.metadata.name.endsWith('-redis'))).toEqual([]);
+  });
+
+  it('installs (helm install) with two replicas in a restricted namespace: all pods admitted, and helm upgrade keeps the password', async () => {
+    await createAuthSecrets(HELM_REDIS_NS, { tokens: 'glance-tokens', redis: 'unused-redis' });
+    const file = path.join(dir, 'redis-install-values.json');
+    writeFileSync(file, JSON.stringify(values));
+    const common = [CHART, '--namespace', HELM_REDIS_NS, '--kubeconfig', inject('kubeconfig'), '--values', file];
+    // A server-side dry run first: the API server validates every object (and lookup finds no Secret yet).
+    await helm(['install', 'glance-r', ...common, '--dry-run=server']);
+    await helm(['install', 'glance-r', ...common]);
+    await expectDeploymentAdmitted(HELM_REDIS_NS, 'glance-r-kubeglance', 2);
+    await expectRedisAdmitted(HELM_REDIS_NS, 'glance-r-kubeglance-redis');
+    await expectDisruptionBudget(HELM_REDIS_NS, 'glance-r-kubeglance');
+    expect((await kubectlJson(['-n', HELM_REDIS_NS, 'get', 'networkpolicy', 'glance-r-kubeglance-redis'])).spec.podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'kubeglance-redis',
+      'app.kubernetes.io/instance': 'glance-r',
+    });
+    const secretData = async () => (await kubectlJson(['-n', HELM_REDIS_NS, 'get', 'secret', 'glance-r-kubeglance-redis'])).data as Record<string, string>;
+    const installed = await secretData();
+    const password = Buffer.from(installed.password!, 'base64').toString();
+    expect(password).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(Buffer.from(installed.url!, 'base64').toString()).toBe(`redis://:${password}@glance-r-kubeglance-redis:6379`);
+    // Upgrades, with a changed value, keep the password: the chart looks its own Secret up.
+    const dryRun = await helm(['upgrade', 'glance-r', ...common, '--dry-run=server']);
+    expect(dryRun).toContain(installed.password);
+    await helm(['upgrade', 'glance-r', ...common, '--set', 'redis.keyPrefix=glance-r:']);
+    expect(await secretData()).toEqual(installed);
+    const kubeglance = await kubectlJson(['-n', HELM_REDIS_NS, 'get', 'deployment', 'glance-r-kubeglance']);
+    expect(kubeglance.spec.template.spec.containers[0].args).toContain('--redis-key-prefix=glance-r:');
+    await kubectl(['-n', HELM_REDIS_NS, 'rollout', 'status', 'deployment/glance-r-kubeglance', '--timeout=120s']);
+    expect(JSON.parse(await helm(['history', 'glance-r', '--namespace', HELM_REDIS_NS, '--kubeconfig', inject('kubeconfig'), '-o', 'json']))).toHaveLength(2);
   });
 });
 

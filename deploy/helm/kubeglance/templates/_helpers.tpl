@@ -84,8 +84,44 @@ metrics.k8s.io get/list. Never Secrets; ConfigMaps only with readConfigMaps.
 {{- join "," $modes -}}
 {{- end -}}
 
+{{/* True when kubeglance uses Redis: an existing Secret's URL, or the in-chart Redis. */}}
 {{- define "kubeglance.redis" -}}
+{{- if or (include "kubeglance.redisExisting" .) .Values.redis.deploy -}}true{{- end -}}
+{{- end -}}
+
+{{- define "kubeglance.redisExisting" -}}
 {{- if and (kindIs "map" .Values.redis.url) .Values.redis.url.existingSecret -}}true{{- end -}}
+{{- end -}}
+
+{{/* The in-chart Redis (redis.deploy): its Deployment, Service, Secret and NetworkPolicy name. */}}
+{{- define "kubeglance.redisName" -}}
+{{- printf "%s-redis" (include "kubeglance.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/*
+The in-chart Redis's labels. Its name differs from kubeglance's, so kubeglance's Deployment,
+Service and PodDisruptionBudget never select the Redis pod.
+*/}}
+{{- define "kubeglance.redisSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-redis" (include "kubeglance.name" .) }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "kubeglance.redisLabels" -}}
+{{ include "kubeglance.redisSelectorLabels" . }}
+app.kubernetes.io/component: redis
+app.kubernetes.io/part-of: {{ include "kubeglance.name" . }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* The Secret and key KUBEGLANCE_REDIS_URL comes from, as "name/key" (empty: no Redis). */}}
+{{- define "kubeglance.redisUrlSecret" -}}
+{{- if include "kubeglance.redisExisting" . -}}
+{{- printf "%s/%s" .Values.redis.url.existingSecret .Values.redis.url.key -}}
+{{- else if .Values.redis.deploy -}}
+{{- printf "%s/url" (include "kubeglance.redisName" .) -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "kubeglance.authzConfigMap" -}}
@@ -105,8 +141,11 @@ message says what to set. Included by deployment.yaml.
 {{- if not (kindIs "map" .Values.redis.url) -}}
 {{- fail "redis.url must name a Secret, not hold the URL (it may carry a password): set redis.url.existingSecret and redis.url.key" -}}
 {{- end -}}
+{{- if and .Values.redis.deploy (include "kubeglance.redisExisting" .) -}}
+{{- fail (printf "set either redis.deploy (a Redis run by this chart) or redis.url.existingSecret (your own Redis, here %q), not both" .Values.redis.url.existingSecret) -}}
+{{- end -}}
 {{- if and (gt (int .Values.replicaCount) 1) (not (include "kubeglance.redis" .)) -}}
-{{- fail (printf "replicaCount is %v, but several replicas need Redis to share the cluster state: set redis.url.existingSecret (a Secret whose key %q holds the redis:// URL), or keep replicaCount: 1" .Values.replicaCount .Values.redis.url.key) -}}
+{{- fail (printf "replicaCount is %v, but several replicas need Redis to share the cluster state: set redis.deploy: true (a Redis run by this chart), or redis.url.existingSecret (a Secret whose key %q holds your own Redis's redis:// URL), or keep replicaCount: 1" .Values.replicaCount .Values.redis.url.key) -}}
 {{- end -}}
 {{- if and .Values.insecureNoAuth $auth -}}
 {{- fail (printf "insecureNoAuth cannot be combined with authentication (auth: %s): remove insecureNoAuth" $auth) -}}
