@@ -218,6 +218,34 @@ describe('hostile input', () => {
     expect(matches(compile('(.*+?['), { name: 'x(.-+?[' })).toBe(false);
   });
 
+  it('never throws on 5,000 random queries: a query or an error with an offset inside the text', () => {
+    // mulberry32: the same cases on every run.
+    let seed = 20261126;
+    const next = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pieces = ['ns:', 'status:', 'node:', 'owner:', 'app=', 'app!=', '-', '"', '*', ' ', '  ', ':', '=', '!', 'web', 'Deployment/', '\\', '<script>', '\u0000', 'é', 'x'.repeat(300)];
+    let errors = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const text = Array.from({ length: Math.floor(next() * 12) }, () => pieces[Math.floor(next() * pieces.length)]).join('');
+      const parsed = parseQuery(text);
+      if (parsed.ok) {
+        expect(typeof matches(parsed.query, web)).toBe('boolean');
+      } else {
+        errors++;
+        expect(parsed.error.length).toBeGreaterThan(0);
+        expect(parsed.offset).toBeGreaterThanOrEqual(0);
+        expect(parsed.offset).toBeLessThanOrEqual(text.length);
+      }
+    }
+    // The fuzz reaches both outcomes.
+    expect(errors).toBeGreaterThan(100);
+    expect(errors).toBeLessThan(4_900);
+  });
+
   it('matches many-star globs in linear time (no catastrophic backtracking)', () => {
     // As one RegExp, ^.*a.*a…b$ against a run of a's takes minutes; here it must be instant.
     const query = compile(`${'*a'.repeat(25)}*b`);

@@ -55,6 +55,44 @@ describe('GET /api/v1/stream', () => {
     expect((await client.nextJson<DeltaMessage>('delta')).seq).toBe(901);
   });
 
+  it('answers 300 fuzzed Last-Event-IDs (header and query) with 200 and a snapshot or exactly the missed deltas', async () => {
+    const { sink, hub, connect } = await serve();
+    sink([{ type: 'upsert', record: pod('a') }, { type: 'status', status: status('live') }]);
+    for (const uid of ['b', 'c', 'd']) {
+      sink([{ type: 'upsert', record: pod(uid) }]);
+      hub.flush();
+    }
+    // The ring holds every delta since the first cut, whose seq 1 follows firstSeq 0.
+    const oldest = 0;
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const values = ['', ' ', '-1', '0', '1', '2', '3', '4', '5', '999999999999999', '1e3', '0x2', '2.5', ' 3 ', 'abc', '%00', '<script>', '9'.repeat(40), '３'];
+    for (let i = 0; i < 300; i++) {
+      const value = next() < 0.2 ? Array.from({ length: Math.floor(next() * 20) }, () => pick([...'0123456789 -+.eE\t'])).join('') : pick(values);
+      const viaHeader = next() < 0.5;
+      // A header carries Latin-1 only (node refuses to send more, as browsers do).
+      const headerValue = /^[\x20-\x7e\t]*$/.test(value) ? value : encodeURIComponent(value);
+      const client = await connect(viaHeader ? { 'last-event-id': headerValue } : {}, viaHeader ? '' : `?lastEventId=${encodeURIComponent(value)}`);
+      expect(client.status).toBe(200);
+      const sent = viaHeader ? headerValue : value;
+      const resumeFrom = /^\d{1,15}$/.test(sent.trim()) ? Number(sent.trim()) : undefined;
+      if (resumeFrom === hub.seq) {
+        // Current already: nothing to send until the next delta.
+        await expect(client.next(50)).rejects.toThrow();
+      } else {
+        const first = await client.next();
+        const resumed = resumeFrom !== undefined && resumeFrom >= oldest && resumeFrom < hub.seq;
+        // Resumed: the first delta it missed; anything else: a snapshot.
+        expect([first.event, Number(first.id)]).toEqual(resumed ? ['delta', resumeFrom + 1] : ['snapshot', hub.seq]);
+      }
+      await client.close();
+    }
+  });
+
   it('answers with event-stream headers and the security headers', async () => {
     const { connect } = await serve();
     const client = await connect();

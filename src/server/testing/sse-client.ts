@@ -46,6 +46,10 @@ export class SseClient {
     return this.response.headers;
   }
 
+  get status(): number | undefined {
+    return this.response.statusCode;
+  }
+
   /** The next event that carries data, waiting up to `timeoutMs`. */
   async next(timeoutMs = 2_000): Promise<SseEvent> {
     const deadline = Date.now() + timeoutMs;
