@@ -8,8 +8,11 @@ import {
   formatCpu,
   formatPercent,
   holdsResources,
+  nodeNamesWithoutRecord,
   nodeOccupancy,
   occupancyInState,
+  placeholderNode,
+  placeholderNodes,
   podUsage,
   visualStatus,
   type NodeOccupancy,
@@ -30,6 +33,49 @@ function stateOf(records: Iterable<ClusterRecord>): ClusterState {
 function worker(name: string, fields: Partial<NodeRecord> = {}): NodeRecord {
   return node(name, { name, ...fields });
 }
+
+describe('placeholder nodes', () => {
+  it('are built for the node names pods are bound to that have no Node record, from the pods alone', () => {
+    const state = stateOf([
+      worker('n1'),
+      pod('a', { nodeName: 'n1' }),
+      pod('b', { nodeName: 'w-2', requests: { cpu: 300, memory: 3 * MI } }),
+      pod('c', { nodeName: 'w-2', requests: { cpu: 200, memory: MI } }),
+      pod('d', { nodeName: 'w-1', phase: 'Failed', status: 'Failed' }),
+      pod('pending', { phase: 'Pending', status: 'Pending' }),
+    ]);
+    expect([...nodeNamesWithoutRecord(state)].sort()).toEqual(['w-1', 'w-2']);
+    expect(placeholderNodes(state)).toEqual([
+      // A node only finished pods name still gets a placeholder (its pods are drawn), holding nothing.
+      { name: 'w-1', podCount: 0, requested: { cpu: 0, memory: 0 } },
+      { name: 'w-2', podCount: 2, requested: { cpu: 500, memory: 4 * MI } },
+    ]);
+    // Nothing but a name and requests: no capacity, allocatable or readiness is claimed.
+    expect(Object.keys(placeholderNodes(state)[1]!).sort()).toEqual(['name', 'podCount', 'requested']);
+  });
+
+  it('stay the same across pod updates, and go when the last pod leaves or the Node record arrives', () => {
+    const state = stateOf([pod('a', { nodeName: 'w1' }), pod('b', { nodeName: 'w1' }), pod('c', { nodeName: 'w2' })]);
+    expect(placeholderNodes(state).map((p) => [p.name, p.podCount])).toEqual([['w1', 2], ['w2', 1]]);
+    state.apply({ op: 'upsert', record: pod('a', { nodeName: 'w1', status: 'CrashLoopBackOff', ready: false }) });
+    state.apply({ op: 'upsert', record: pod('d', { nodeName: 'w1' }) });
+    expect(placeholderNodes(state).map((p) => [p.name, p.podCount])).toEqual([['w1', 3], ['w2', 1]]);
+    expect(clusterSummary(state).nodes.placeholders).toBe(2);
+    state.apply({ op: 'delete', kind: 'Pod', uid: 'c' });
+    expect(placeholderNodes(state).map((p) => p.name)).toEqual(['w1']);
+    state.apply({ op: 'upsert', record: worker('w1') });
+    expect(placeholderNodes(state)).toEqual([]);
+    expect(clusterSummary(state).nodes).toMatchObject({ total: 1, placeholders: 0 });
+    // The node deleted while its pods still name it: a placeholder again.
+    state.apply({ op: 'delete', kind: 'Node', uid: 'w1' });
+    expect(placeholderNodes(state).map((p) => [p.name, p.podCount])).toEqual([['w1', 3]]);
+  });
+
+  it('placeholderNode sums the requests of the pods that hold resources', () => {
+    expect(placeholderNode('x', [pod('a', { requests: { cpu: 100, memory: MI } }), pod('b', { phase: 'Succeeded', requests: { cpu: 900, memory: GI } })]))
+      .toEqual({ name: 'x', podCount: 1, requested: { cpu: 100, memory: MI } });
+  });
+});
 
 describe('visualStatus', () => {
   const expected: Record<PodStatus, string> = {
@@ -171,7 +217,34 @@ describe('clusterSummary', () => {
       worker('c', { ready: false }),
       worker('d', { ready: false, unschedulable: true }),
     ]);
-    expect(clusterSummary(state).nodes).toEqual({ total: 4, ready: 2, notReady: 2, cordoned: 2 });
+    expect(clusterSummary(state).nodes).toEqual({ total: 4, ready: 2, notReady: 2, cordoned: 2, placeholders: 0 });
+  });
+
+  it('does not count placeholders (nodes pods name without a Node record) as nodes, nor their requests against allocatable', () => {
+    const state = stateOf([
+      worker('a'),
+      pod('on-a', { nodeName: 'a', requests: { cpu: 1000, memory: GI } }),
+      pod('on-hidden', { nodeName: 'hidden-1', requests: { cpu: 500, memory: 2 * GI } }),
+      pod('on-hidden-too', { nodeName: 'hidden-1', requests: { cpu: 250, memory: GI } }),
+      pod('on-other', { nodeName: 'hidden-2', requests: { cpu: 100, memory: MI } }),
+      pod('finished', { nodeName: 'hidden-3', phase: 'Succeeded', status: 'Succeeded', requests: { cpu: 9000, memory: 9 * GI } }),
+    ]);
+    const summary = clusterSummary(state);
+    expect(summary.nodes).toEqual({ total: 1, ready: 1, notReady: 0, cordoned: 0, placeholders: 3 });
+    expect(summary.cpu).toEqual({ allocatable: 4000, requested: 1000 });
+    expect(summary.memory).toEqual({ allocatable: 16 * GI, requested: GI });
+    expect(summary.placeholderRequested).toEqual({ cpu: 850, memory: 3 * GI + MI });
+    expect(summary.pods.total).toBe(5);
+    expect(summary.pods.unscheduled).toBe(0);
+  });
+
+  it('sees nothing but placeholders for a user without nodes: no nodes, no allocatable, no packing', () => {
+    const state = stateOf([pod('p1', { nodeName: 'w1' }), pod('p2', { nodeName: 'w2' })]);
+    const summary = clusterSummary(state);
+    expect(summary.nodes).toEqual({ total: 0, ready: 0, notReady: 0, cordoned: 0, placeholders: 2 });
+    expect(summary.cpu.allocatable).toBe(0);
+    expect(summary.packing).toBeUndefined();
+    expect(summary.placeholderRequested).toEqual({ cpu: 200, memory: 2 * MI });
   });
 
   it('counts pods by class, and unscheduled pods apart without their requests', () => {

@@ -159,10 +159,65 @@ export function countsForPacking(node: NodeRecord): boolean {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Placeholder nodes
+
+/**
+ * A node that pods are bound to (their spec.nodeName) but that the state holds no Node record
+ * of: this identity may not see nodes (namespace authorization with `nodes: false`), or the node
+ * went away while pods still name it. All that is known comes from the pods themselves: the name
+ * and their own requests. Nothing about the node (capacity, readiness, labels) is, so nothing of
+ * the kind is claimed.
+ */
+export interface PlaceholderNode {
+  name: string;
+  /** Pods bound to the name that hold resources (non-terminal), as NodeOccupancy.podCount. */
+  podCount: number;
+  /** Sum of those pods' requests: what they ask for, not a share of anything. */
+  requested: Resources;
+}
+
+/** The requests side of nodeOccupancy, for pods whose node is not known. */
+export function placeholderNode(name: string, pods: Iterable<PodRecord>): PlaceholderNode {
+  let podCount = 0;
+  let cpu = 0;
+  let memory = 0;
+  for (const pod of pods) {
+    if (!holdsResources(pod)) continue;
+    podCount++;
+    cpu += pod.requests.cpu;
+    memory += pod.requests.memory;
+  }
+  return { name, podCount, requested: { cpu, memory } };
+}
+
+/**
+ * The names pods are bound to that no Node record has, in no particular order. O(nodes + pods);
+ * with every node known it allocates no more than the set of node names.
+ */
+export function nodeNamesWithoutRecord(state: ClusterState): Set<string> {
+  const known = new Set<string>();
+  for (const node of state.records('Node')) known.add(node.name);
+  const missing = new Set<string>();
+  for (const pod of state.records('Pod')) {
+    if (pod.nodeName !== undefined && !known.has(pod.nodeName)) missing.add(pod.nodeName);
+  }
+  return missing;
+}
+
+/** Every placeholder node of the state, by name (natural order is the view's business). */
+export function placeholderNodes(state: ClusterState): PlaceholderNode[] {
+  return [...nodeNamesWithoutRecord(state)].sort().map((name) => placeholderNode(name, state.podsOnNode(name)));
+}
+
+// ------------------------------------------------------------------------------------------------
 // Cluster summary
 
 export interface ClusterSummary {
-  nodes: { total: number; ready: number; notReady: number; cordoned: number };
+  /**
+   * Node records only: `total` never counts placeholders. `placeholders` is the number of node
+   * names pods are bound to that have no Node record (hidden from this identity, or gone).
+   */
+  nodes: { total: number; ready: number; notReady: number; cordoned: number; placeholders: number };
   /** All pods (terminal ones too), by square class; `unscheduled` are the non-terminal pods with no node. */
   pods: { total: number; byStatus: Record<VisualStatus, number>; unscheduled: number };
   /** Millicores over all nodes. Requests are those of the pods bound to a known node. */
@@ -177,6 +232,11 @@ export interface ClusterSummary {
    * anywhere. undefined when no node counts.
    */
   packing?: number;
+  /**
+   * Requests of the non-terminal pods bound to placeholder nodes: not in cpu/memory.requested,
+   * which are measured against an allocatable that does not include those nodes.
+   */
+  placeholderRequested: Resources;
 }
 
 /**
@@ -188,15 +248,25 @@ export function clusterSummary(
   state: ClusterState,
   occupancyOf: (node: NodeRecord) => NodeOccupancy = (node) => occupancyInState(state, node),
 ): ClusterSummary {
+  const known = new Set<string>();
+  for (const node of state.records('Node')) known.add(node.name);
+  const missing = { known, names: new Set<string>() };
   const summary: ClusterSummary = {
-    nodes: { total: 0, ready: 0, notReady: 0, cordoned: 0 },
-    pods: podSummary(state),
+    nodes: { total: 0, ready: 0, notReady: 0, cordoned: 0, placeholders: 0 },
+    pods: podSummary(state, missing),
     cpu: { allocatable: 0, requested: 0 },
     memory: { allocatable: 0, requested: 0 },
+    placeholderRequested: { cpu: 0, memory: 0 },
   };
   const { nodes, cpu, memory } = summary;
   let packingSum = 0;
   let packingNodes = 0;
+  for (const name of missing.names) {
+    const placeholder = placeholderNode(name, state.podsOnNode(name));
+    nodes.placeholders++;
+    summary.placeholderRequested.cpu += placeholder.requested.cpu;
+    summary.placeholderRequested.memory += placeholder.requested.memory;
+  }
   for (const node of state.records('Node')) {
     nodes.total++;
     if (node.ready) nodes.ready++;
@@ -228,7 +298,8 @@ export function occupancyInState(state: ClusterState, node: NodeRecord): NodeOcc
   return nodeOccupancy(node, state.podsOnNode(node.name), state.get('NodeMetrics', node.uid));
 }
 
-function podSummary(state: ClusterState): ClusterSummary['pods'] {
+/** The pod counts; node names no Node record has are collected into `missing.names` on the way. */
+function podSummary(state: ClusterState, missing: { known: ReadonlySet<string>; names: Set<string> }): ClusterSummary['pods'] {
   const byStatus = Object.fromEntries(VISUAL_STATUSES.map((status) => [status, 0])) as Record<VisualStatus, number>;
   let total = 0;
   let unscheduled = 0;
@@ -236,7 +307,9 @@ function podSummary(state: ClusterState): ClusterSummary['pods'] {
     total++;
     byStatus[visualStatus(pod)]++;
     // A finished pod that never got a node (rejected, deleted while pending) waits for nothing.
-    if (pod.nodeName === undefined && holdsResources(pod)) unscheduled++;
+    if (pod.nodeName === undefined) {
+      if (holdsResources(pod)) unscheduled++;
+    } else if (!missing.known.has(pod.nodeName)) missing.names.add(pod.nodeName);
   }
   return { total, byStatus, unscheduled };
 }

@@ -70,7 +70,7 @@ describe('http app', () => {
     const response = await app.inject('/api/v1/me');
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(response.json()).toEqual({ name: 'anonymous', groups: [], via: 'none', canLogOut: false });
+    expect(response.json()).toEqual({ name: 'anonymous', groups: [], via: 'none', canLogOut: false, nodes: true });
   });
 
   it('serves the snapshot with every kind key, plain when small', async () => {

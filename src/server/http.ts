@@ -130,11 +130,15 @@ export function buildApp({ store, hub, metrics, logger, stream: streamOptions, w
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
   app.get('/api/v1/clusters', async () => store.summaries());
-  // Who the browser is signed in as, so the app can show it and offer to log out.
+  // Who the browser is signed in as, so the app can show it and offer to log out; and whether
+  // it may see nodes, so that pods on nodes it is not sent read as "node hidden", not "missing".
   app.get('/api/v1/me', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const identity = request.identity ?? ANONYMOUS;
-    return { name: identity.name, groups: identity.groups, via: identity.via, canLogOut: identity.via === 'session' || identity.via === 'oidc' };
+    return {
+      name: identity.name, groups: identity.groups, via: identity.via, canLogOut: identity.via === 'session' || identity.via === 'oidc',
+      nodes: authorizer.seesNodes(request),
+    };
   });
   // Derived from the cluster's current state, reused for about a second (see topology-cache.ts).
   app.get<{ Params: { id: string } }>('/api/v1/clusters/:id/topology', async (request, reply) => {

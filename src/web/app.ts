@@ -22,6 +22,7 @@ import { TopologyToolbar } from './panels/topology-toolbar.js';
 import { formatTraffic, vertexDetails } from './panels/vertex-details.js';
 import { GROUP_PRESETS, formatViewState, parseViewState, type Camera, type Selection, type ViewState } from './url-state.js';
 import { attachCameraInput, panBy, zoomAt } from './views/camera.js';
+import { nodeSelectionUid, placeholderName } from './views/occupancy/layout.js';
 import { OccupancyView, type OccupancyOptions } from './views/occupancy/occupancy-view.js';
 import { DARK, LIGHT, type Theme } from './views/occupancy/palette.js';
 import { TopologyController } from './views/topology/topology-controller.js';
@@ -64,6 +65,11 @@ export class App {
   private panelMs = 0;
   private cameraUrlTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly darkScheme = window.matchMedia('(prefers-color-scheme: dark)');
+  /**
+   * The server said (GET /api/v1/me) that this identity may not see nodes: boxes of the nodes
+   * pods name read "node details hidden" rather than "no Node record".
+   */
+  private nodesHidden = false;
 
   constructor(private readonly root: HTMLElement) {
     this.state = parseViewState(location.search);
@@ -234,7 +240,7 @@ export class App {
 
   private occupancyOptions(): OccupancyOptions {
     const { groupBy, sortNodes, sortPods, hideNonMatching, clusters } = this.state;
-    return { groupBy, sortNodes, sortPods, hideNonMatching, clusters, matches: this.occupancyMatcher() };
+    return { groupBy, sortNodes, sortPods, hideNonMatching, clusters, matches: this.occupancyMatcher(), nodesHidden: this.nodesHidden };
   }
 
   /**
@@ -320,7 +326,10 @@ export class App {
     }
     const state = this.store.clusters.get(picked.box.cluster);
     if (state === undefined) return;
-    const lines = tooltipLines(state, { pod: picked.pod, node: picked.pod ? undefined : picked.box.node, boxName: picked.box.name, unscheduled: picked.box.kind === 'unscheduled' });
+    const lines = tooltipLines(state, {
+      pod: picked.pod, node: picked.pod ? undefined : picked.box.node, boxName: picked.box.name, unscheduled: picked.box.kind === 'unscheduled',
+      nodeDetailsHidden: this.nodesHidden,
+    });
     this.tooltip.show(lines, x, y, { width: this.stage.clientWidth, height: this.stage.clientHeight });
   }
 
@@ -328,7 +337,10 @@ export class App {
     const picked = this.view.pickAt(x, y);
     this.view.canvas.focus();
     if (picked?.pod !== undefined) this.update({ selection: { cluster: picked.box.cluster, kind: 'Pod', uid: picked.pod.uid } }, 'push');
-    else if (picked?.box.node !== undefined) this.update({ selection: { cluster: picked.box.cluster, kind: 'Node', uid: picked.box.node.uid } }, 'push');
+    else if (picked !== undefined && picked.box.kind === 'node') {
+      // A placeholder (no Node record) is selected by its name: see layout.ts placeholderSelectionUid.
+      this.update({ selection: { cluster: picked.box.cluster, kind: 'Node', uid: nodeSelectionUid(picked.box)! } }, 'push');
+    }
     else if (this.state.selection !== null) this.update({ selection: null }, 'push');
   }
 
@@ -388,7 +400,15 @@ export class App {
   private async showUser(): Promise<void> {
     try {
       const response = await fetch('/api/v1/me', { headers: { accept: 'application/json' } });
-      if (response.ok) this.toolbar.setUser((await response.json()) as { name: string; canLogOut: boolean });
+      if (!response.ok) return;
+      const me = (await response.json()) as { name: string; canLogOut: boolean; nodes?: boolean };
+      this.toolbar.setUser(me);
+      // Older servers do not say: nodes are then taken as visible (a missing one is "no Node record").
+      if (me.nodes === false && !this.nodesHidden) {
+        this.nodesHidden = true;
+        this.view.setOptions(this.occupancyOptions());
+        this.schedulePanels();
+      }
     } catch {
       // Only the name in the toolbar is missing; the map works without it.
     }
@@ -521,7 +541,10 @@ export class App {
           matching += clusterMatching;
         }
         total += state.count('Pod');
-        return { id: state.id, name: state.name, summary: clusterSummary(state, (node) => occupancyOf(node) ?? occupancyInState(state, node)), matching: clusterMatching };
+        return {
+          id: state.id, name: state.name, summary: clusterSummary(state, (node) => occupancyOf(node) ?? occupancyInState(state, node)), matching: clusterMatching,
+          nodesHidden: this.nodesHidden,
+        };
       }),
     );
     if (this.state.view === 'topology') this.renderTopologyPanels();
@@ -585,8 +608,16 @@ export class App {
       else this.details.showPod(state, pod);
     } else {
       const node = state.get('Node', selection.uid);
-      if (node === undefined) this.details.showGone('This node');
-      else this.details.showNode(state, node);
+      const placeholder = placeholderName(selection.uid);
+      if (node !== undefined) this.details.showNode(state, node);
+      else if (placeholder === undefined) this.details.showGone('This node');
+      else {
+        // The Node record may have arrived since (then it is shown); else what its pods say.
+        const arrived = [...state.records('Node')].find((n) => n.name === placeholder);
+        if (arrived !== undefined) this.details.showNode(state, arrived);
+        else if (state.podsOnNode(placeholder).length === 0) this.details.showGone(`Node ${placeholder}`);
+        else this.details.showPlaceholderNode(state, placeholder, this.nodesHidden);
+      }
     }
   }
 
@@ -607,6 +638,8 @@ export class App {
       /** True when data has arrived and no frame or layout is pending. */
       idle: () => this.store.lastSeq !== undefined && !this.view.busy,
       state: () => structuredClone(this.state),
+      /** Whether the server said this identity may not see nodes. */
+      nodesHidden: () => this.nodesHidden,
       pickAt: (x: number, y: number) => {
         const picked = this.view.pickAt(x, y);
         return picked === undefined ? undefined : { box: picked.box.name, pod: picked.pod?.name };

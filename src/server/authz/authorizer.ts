@@ -25,6 +25,15 @@ export class Authorizer {
     return scopeFor(request.identity, this.policy);
   }
 
+  /**
+   * Whether the request's identity may see Nodes (and their metrics). The browser needs it to
+   * tell "nodes hidden from you" from "nodes not synced yet" when pods name nodes it has not got.
+   */
+  seesNodes(request: FastifyRequest): boolean {
+    const scope = this.scope(request);
+    return scope.all === true || scope.nodes;
+  }
+
   /** The stream view of a scoped request; undefined for one that sees everything (shared frames). */
   streamView(request: FastifyRequest): StreamView | undefined {
     const scope = this.scope(request);

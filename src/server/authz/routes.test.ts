@@ -109,6 +109,30 @@ describe('authorization over the routes', () => {
     expect((await get(ADMIN, '/api/v1/snapshot')).rawPayload.equals(hub.snapshot().json)).toBe(true);
   });
 
+  it('tells each identity in /api/v1/me whether it may see nodes: scoped without nodes, scoped with nodes, unscoped', async () => {
+    const { get } = await serve(POLICY);
+    const me = async (token: string) => {
+      const response = await get(token, '/api/v1/me');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      return response.json<{ name: string; nodes: unknown }>();
+    };
+    // shop-tv: every namespace by the policy, narrowed to "shop" by its token, nodes: false.
+    expect(await me(SHOP_TV)).toMatchObject({ name: 'shop-tv', nodes: false });
+    // dev: only shop-* namespaces, but nodes: true.
+    expect(await me(DEV)).toMatchObject({ name: 'dev', nodes: true });
+    // admin: everything (the unscoped fast path).
+    expect(await me(ADMIN)).toMatchObject({ name: 'admin', nodes: true });
+    // Nothing else about the scope leaks out: no namespace list, no policy.
+    expect(Object.keys(await me(SHOP_TV)).sort()).toEqual(['canLogOut', 'groups', 'name', 'nodes', 'via']);
+  });
+
+  it('reports nodes visible without a policy, even for a token bound to namespaces', async () => {
+    const { get } = await serve(undefined);
+    expect((await get(SHOP_TV, '/api/v1/me')).json()).toMatchObject({ name: 'shop-tv', nodes: true });
+    expect((await get(ADMIN, '/api/v1/me')).json()).toMatchObject({ name: 'admin', nodes: true });
+  });
+
   it('filters by policy globs for a group matched by token name', async () => {
     const { get } = await serve(POLICY);
     const snapshot = (await get(DEV, '/api/v1/snapshot')).json<SnapshotMessage>();

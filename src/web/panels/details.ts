@@ -1,7 +1,7 @@
 // The pinned details panel (click a pod or node) and the hover tooltip. Everything shown is
 // cluster data, set as text. Names have a copy button.
 import type { ClusterState } from '../../model/cluster-state.js';
-import { formatBytes, formatCpu, formatPercent, occupancyInState, podUsage, visualStatus } from '../../model/occupancy.js';
+import { formatBytes, formatCpu, formatPercent, occupancyInState, placeholderNode, podUsage, visualStatus } from '../../model/occupancy.js';
 import type { ContainerRecord, EventRecord, NodeRecord, PodRecord } from '../../model/records.js';
 import { el, formatAge, formatCount, replaceChildren } from '../dom.js';
 import { STATUS_STYLES } from '../views/occupancy/palette.js';
@@ -30,6 +30,16 @@ export class DetailsPanel {
     this.element.hidden = false;
     this.element.dataset.kind = 'Node';
     replaceChildren(this.body, ...nodeDetails(state, node, now));
+  }
+
+  /**
+   * A node pods are bound to that has no Node record here: only its name and what its pods ask
+   * for are known. `hidden`: the server does not let this identity see nodes.
+   */
+  showPlaceholderNode(state: ClusterState, name: string, hidden: boolean): void {
+    this.element.hidden = false;
+    this.element.dataset.kind = 'Node';
+    replaceChildren(this.body, ...placeholderDetails(state, name, hidden));
   }
 
   /** Any other object (a topology vertex): the caller builds the content from the helpers below. */
@@ -109,6 +119,27 @@ function nodeDetails(state: ClusterState, node: NodeRecord, now: number): Node[]
   out.push(...labelsSection(node.labels));
   out.push(...eventsSection(state, node.uid, node.name, 'Node', now));
   return out;
+}
+
+/** Why a node box has no details: the one line shown in its panel and tooltip. */
+export function placeholderNote(hidden: boolean): string {
+  return hidden
+    ? 'Node details hidden: this identity may not see nodes. Capacity, usage, readiness and labels are not shown.'
+    : 'No Node record: the node was deleted or is not synced yet. Capacity, usage, readiness and labels are not known.';
+}
+
+function placeholderDetails(state: ClusterState, name: string, hidden: boolean): Node[] {
+  const pods = state.podsOnNode(name);
+  const p = placeholderNode(name, pods);
+  const note = el('p', { class: 'details-note', 'data-placeholder': hidden ? 'hidden' : 'missing' }, placeholderNote(hidden));
+  return [
+    title('Node', name),
+    note,
+    fields([
+      ['pods', `${formatCount(p.podCount)} holding resources${pods.length > p.podCount ? ` (${formatCount(pods.length)} in all)` : ''}`],
+      ['requests', `cpu ${formatCpu(p.requested.cpu)} · memory ${formatBytes(p.requested.memory)} (of the pods shown, not the node's capacity)`],
+    ]),
+  ];
 }
 
 function statusLine(pod: PodRecord): string {
@@ -193,7 +224,10 @@ function eventsSection(state: ClusterState, uid: string, name: string, kind: str
 }
 
 /** The short form for the hover tooltip. */
-export function tooltipLines(state: ClusterState, target: { pod?: PodRecord; node?: NodeRecord; boxName: string; unscheduled: boolean }): string[] {
+export function tooltipLines(
+  state: ClusterState,
+  target: { pod?: PodRecord; node?: NodeRecord; boxName: string; unscheduled: boolean; nodeDetailsHidden?: boolean },
+): string[] {
   const { pod, node } = target;
   if (pod !== undefined) {
     const usage = podUsage(state, pod);
@@ -214,7 +248,14 @@ export function tooltipLines(state: ClusterState, target: { pod?: PodRecord; nod
       `cpu req ${formatPercent(o.cpuRequested)}${o.cpuUsed !== undefined ? ` · used ${formatPercent(o.cpuUsed)}` : ''} · mem req ${formatPercent(o.memoryRequested)}${o.memoryUsed !== undefined ? ` · used ${formatPercent(o.memoryUsed)}` : ''}`,
     ];
   }
-  return target.unscheduled ? [`unscheduled: ${target.boxName}`] : [`node ${target.boxName} (not visible to this client)`];
+  if (target.unscheduled) return [`unscheduled: ${target.boxName}`];
+  const hidden = target.nodeDetailsHidden === true;
+  const p = placeholderNode(target.boxName, state.podsOnNode(target.boxName));
+  return [
+    `node ${target.boxName}`,
+    hidden ? 'node details hidden (this identity may not see nodes)' : 'no Node record (deleted, or not synced yet)',
+    `pods ${p.podCount} · requests cpu ${formatCpu(p.requested.cpu)} · mem ${formatBytes(p.requested.memory)}`,
+  ];
 }
 
 export class Tooltip {

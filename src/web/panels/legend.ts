@@ -21,6 +21,7 @@ export function createLegend(): HTMLElement {
   list.append(el('li', {}, nodeMarkIcon('cordoned'), ' node cordoned (amber stripes)'));
   list.append(el('li', {}, nodeMarkIcon('pressure'), ' node under pressure'));
   list.append(el('li', {}, nodeMarkIcon('tainted'), ' node tainted NoSchedule/NoExecute'));
+  list.append(el('li', { 'data-legend': 'placeholder' }, el('span', { class: 'legend-dashed', 'aria-hidden': 'true' }), ' dashed box, no bars: a node pods run on whose details are hidden from you (or that has no Node record)'));
   details.append(
     list,
     el('p', { class: 'legend-bars' }, 'Node bars: CPU, memory, pods. Grey = reserved (capacity − allocatable), blue (upper half) = requested, dark (lower half) = used. Workload pods fill from the top; DaemonSet and kube-system pods from the bottom.'),

@@ -7,7 +7,7 @@ import { BitmapText, Container } from 'pixi.js';
 import type { ClusterState } from '../../../model/cluster-state.js';
 import type { Camera } from '../../url-state.js';
 import * as g from './geometry.js';
-import type { OccupancyLayout } from './layout.js';
+import type { ClusterBox, OccupancyLayout, PodBox } from './layout.js';
 import type { Theme } from './palette.js';
 
 const FONT_FAMILY = 'DejaVu Sans, Helvetica, Arial, sans-serif';
@@ -43,7 +43,7 @@ export class LabelLayer {
       // At overview zoom the header is a few pixels tall: the summary strip names the cluster then.
       if (box === undefined || box.w < 60 || g.CLUSTER_HEADER * s < 16) continue;
       const state = clusters.get(cluster.id);
-      const text = `${cluster.name}  ·  ${state?.count('Node') ?? 0} nodes  ·  ${state?.count('Pod') ?? 0} pods`;
+      const text = `${cluster.name}  ·  ${nodeCount(cluster, state?.count('Node') ?? 0)}  ·  ${state?.count('Pod') ?? 0} pods`;
       this.place('cluster', fit(text, box.w - 16, 8), box.x + 8, box.y + Math.max(2, Math.min(6, box.h / 10)));
       for (const group of cluster.groups) {
         if (group.value === '') continue;
@@ -58,8 +58,7 @@ export class LabelLayer {
         if (this.used.node >= MAX_LABELS) break;
         const b = onScreen(box);
         if (b === undefined || b.w < 40) continue;
-        const roles = box.node?.roles ?? [];
-        const name = box.kind === 'unscheduled' ? `unscheduled: ${box.name}` : roles.length > 0 ? `${box.name} · ${roles.join(', ')}` : box.name;
+        const name = boxLabel(box);
         // Node names grow with the header up to 1.6× (the glyphs are drawn at 2× resolution).
         const scale = Math.min(1.6, Math.max(1, (g.NODE_HEADER * s * 0.55) / FONT_SIZE.node));
         this.place('node', fit(name, (b.w - 8) / scale, CHAR_WIDTH), b.x + 4, b.y + (g.NODE_HEADER * s - FONT_SIZE.node * scale) / 2 - 1, scale);
@@ -87,6 +86,21 @@ export class LabelLayer {
     label.scale.set(scale);
     this.used[size]++;
   }
+}
+
+/** Nodes in a cluster header: placeholders are not nodes, and say why they are there. */
+function nodeCount(cluster: ClusterBox, nodes: number): string {
+  if (cluster.placeholders === 0) return `${nodes} nodes`;
+  if (cluster.nodesHidden && nodes === 0) return `${cluster.placeholders} nodes hidden`;
+  return `${nodes} nodes + ${cluster.placeholders} ${cluster.nodesHidden ? 'hidden' : 'without Node record'}`;
+}
+
+/** The name line of a box: node name and roles, or what a placeholder or unscheduled box is. */
+export function boxLabel(box: PodBox): string {
+  if (box.kind === 'unscheduled') return `unscheduled: ${box.name}`;
+  if (box.placeholder !== undefined) return `${box.name} · ${box.detailsHidden ? 'node details hidden' : 'no Node record'}`;
+  const roles = box.node?.roles ?? [];
+  return roles.length > 0 ? `${box.name} · ${box.node!.roles.join(', ')}` : box.name;
 }
 
 /** Shortens text to fit a width in pixels, with an ellipsis. */

@@ -8,6 +8,9 @@ import * as g from './geometry.js';
 import {
   NO_LABEL,
   OTHER_REASONS,
+  UNKNOWN_GROUP,
+  nodeSelectionUid,
+  placeholderName,
   boxKey,
   fillCells,
   NODE_SLACK,
@@ -302,7 +305,7 @@ describe('layoutClusters', () => {
     expect(expectBands(box)).toBe('crowded');
   });
 
-  it('makes one group per label value, in natural order, with nodes without the label last', () => {
+  it('makes one group per label value, in natural order, with nodes without the label, then placeholders, last', () => {
     const state = stateOf([
       worker('n1', { labels: { [ZONE]: 'z-10' } }),
       worker('n2', { labels: { [ZONE]: 'z-2' } }),
@@ -319,7 +322,9 @@ describe('layoutClusters', () => {
       ['a', ['n5']],
       ['z-2', ['n2', 'n4']],
       ['z-10', ['n1']],
-      [NO_LABEL, ['ghost', 'n3', 'n6']],
+      [NO_LABEL, ['n3', 'n6']],
+      // A node pods name without a Node record: its labels are not known, nor is its group.
+      [UNKNOWN_GROUP, ['ghost']],
     ]);
     // A grouped group has a header above its nodes; groups stack top to bottom.
     for (const group of groups) for (const box of group.nodes) expect(box.y).toBeGreaterThanOrEqual(group.y + g.GROUP_HEADER + g.GROUP_PAD);
@@ -335,9 +340,79 @@ describe('layoutClusters', () => {
     const state = stateOf([worker('n1'), on('n1', 'a'), on('gone', 'b'), on('gone', 'c')]);
     const layout = layoutClusters([state], BY_NAME);
     const box = layout.boxByKey.get(boxKey('c1', 'gone'));
-    expect(box).toMatchObject({ kind: 'node', name: 'gone', node: undefined, occupancy: undefined, podCount: 2 });
+    expect(box).toMatchObject({ kind: 'node', name: 'gone', node: undefined, occupancy: undefined, podCount: 2, detailsHidden: false });
     expect(names(box!.cells.filter(isPod))).toEqual(['b', 'c']);
     expectSoundLayout(layout, [state], BY_NAME);
+  });
+
+  it('gives placeholders only what their pods say (requests, no capacity), marked hidden only when the server says so', () => {
+    const state = stateOf([
+      worker('n1'),
+      on('n1', 'a'),
+      on('hidden-1', 'b', { requests: { cpu: 250, memory: 64 * MI } }),
+      on('hidden-1', 'c', { requests: { cpu: 500, memory: 128 * MI } }),
+      // A finished pod still names the node, but holds nothing.
+      on('hidden-1', 'done', { phase: 'Succeeded', status: 'Succeeded', requests: { cpu: 4000, memory: GI } }),
+    ]);
+    const shown = layoutClusters([state], BY_NAME);
+    const placeholder = shown.boxByKey.get(boxKey('c1', 'hidden-1'))!;
+    expect(placeholder).toMatchObject({ kind: 'node', node: undefined, occupancy: undefined, podCount: 3, detailsHidden: false });
+    expect(placeholder.placeholder).toEqual({ name: 'hidden-1', podCount: 2, requested: { cpu: 750, memory: 192 * MI } });
+    expect(shown.boxByKey.get(boxKey('c1', 'n1'))!.placeholder).toBeUndefined();
+    expect(shown.clusters[0]).toMatchObject({ placeholders: 1, nodesHidden: false });
+
+    const hidden = layoutClusters([state], { ...BY_NAME, nodesHidden: true });
+    expect(hidden.boxByKey.get(boxKey('c1', 'hidden-1'))).toMatchObject({ detailsHidden: true });
+    // A real node is never marked hidden, whatever the server says.
+    expect(hidden.boxByKey.get(boxKey('c1', 'n1'))).toMatchObject({ detailsHidden: false, placeholder: undefined });
+    expect(hidden.clusters[0]).toMatchObject({ placeholders: 1, nodesHidden: true });
+    expectSoundLayout(hidden, [state], BY_NAME);
+  });
+
+  it('draws every pod of a user who sees no nodes in placeholders grouped as unknown, whatever the grouping', () => {
+    // As the server sends it with `nodes: false`: pods with their nodeName, no Node records.
+    const state = stateOf([on('w1', 'a'), on('w1', 'b'), on('w2', 'c'), pod('pending', { phase: 'Pending', status: 'Pending' })]);
+    for (const groupBy of [ZONE, POOL]) {
+      const layout = layoutClusters([state], { ...BY_NAME, groupBy, nodesHidden: true });
+      const groups = layout.clusters[0]!.groups;
+      expect(groups.map((group) => [group.value, group.nodes.map((n) => n.name)])).toEqual([[UNKNOWN_GROUP, ['w1', 'w2']]]);
+      expect(groups[0]!.nodes.every((box) => box.placeholder !== undefined && box.detailsHidden)).toBe(true);
+      expect(names(layout.boxes.filter((b) => b.kind === 'node').flatMap((b) => b.cells.filter(isPod)))).toEqual(['a', 'b', 'c']);
+      expect(layout.clusters[0]!.unscheduled.map((b) => b.podCount)).toEqual([1]);
+      expectSoundLayout(layout, [state], { ...BY_NAME, groupBy });
+    }
+  });
+
+  it('keeps a placeholder box (same key, same place) as its pods change, and drops it when the last pod leaves or the Node arrives', () => {
+    const state = stateOf([on('w1', 'a'), on('w1', 'b'), on('w2', 'c')]);
+    const options: LayoutOptions = { ...BY_NAME, nodesHidden: true };
+    const before = layoutClusters([state], options).boxByKey.get(boxKey('c1', 'w1'))!;
+    // A pod's status changes and another pod comes: the same box, in the same place.
+    state.apply({ op: 'upsert', record: on('w1', 'a', { status: 'CrashLoopBackOff', ready: false }) });
+    state.apply({ op: 'upsert', record: on('w1', 'd') });
+    const after = layoutClusters([state], options).boxByKey.get(boxKey('c1', 'w1'))!;
+    expect({ x: after.x, y: after.y, key: after.key, detailsHidden: after.detailsHidden }).toEqual({ x: before.x, y: before.y, key: before.key, detailsHidden: true });
+    expect(names(after.cells.filter(isPod))).toEqual(['a', 'b', 'd']);
+    expect(after.placeholder?.podCount).toBe(3);
+    // The last pod of w2 goes: so does its box.
+    state.apply({ op: 'delete', kind: 'Pod', uid: 'c' });
+    expect(layoutClusters([state], options).boxByKey.has(boxKey('c1', 'w2'))).toBe(false);
+    // w1's Node record arrives (nodes became visible, or it synced): a real node box, not a placeholder.
+    state.apply({ op: 'upsert', record: worker('w1') });
+    const real = layoutClusters([state], options);
+    expect(real.boxByKey.get(boxKey('c1', 'w1'))).toMatchObject({ placeholder: undefined, detailsHidden: false, node: { name: 'w1' } });
+    expect(real.clusters[0]!.placeholders).toBe(0);
+  });
+
+  it('selects a placeholder by a name-based id that no node uid can be, and a node by its uid', () => {
+    const state = stateOf([worker('n1'), on('ghost', 'a')]);
+    const layout = layoutClusters([state], BY_NAME);
+    const ghost = layout.boxByKey.get(boxKey('c1', 'ghost'))!;
+    const uid = nodeSelectionUid(ghost)!;
+    expect(placeholderName(uid)).toBe('ghost');
+    expect(nodeSelectionUid(layout.boxByKey.get(boxKey('c1', 'n1'))!)).toBe('n1');
+    expect(placeholderName('n1')).toBeUndefined();
+    expect(placeholderName('0b9d1c6e-5d2f-4c1a-9a57-3c3f2f0b8e11')).toBeUndefined();
   });
 
   it('places nodes row by row in the sorted order', () => {

@@ -7,7 +7,7 @@
 // while someone is looking at them.
 import type { ClusterState } from '../../../model/cluster-state.js';
 import type { NodeRecord, PodRecord } from '../../../model/records.js';
-import { type NodeOccupancy, type VisualStatus, nodeOccupancy, podUsage, visualStatus } from '../../../model/occupancy.js';
+import { type NodeOccupancy, type PlaceholderNode, type VisualStatus, nodeOccupancy, placeholderNode, podUsage, visualStatus } from '../../../model/occupancy.js';
 import type { NodeSort, PodSort } from '../../url-state.js';
 import * as g from './geometry.js';
 
@@ -18,6 +18,11 @@ export interface LayoutOptions {
   sortPods: PodSort;
   /** Pods for which this says false are left out (the filter in "hide" mode). */
   shows?: (pod: PodRecord) => boolean;
+  /**
+   * The server said this identity may not see nodes (GET /api/v1/me): boxes for nodes without a
+   * record are marked "details hidden" rather than "no Node record".
+   */
+  nodesHidden?: boolean;
 }
 
 /** A box of pod squares: a node, or the pods the scheduler could not place for one reason. */
@@ -31,6 +36,13 @@ export interface PodBox extends g.Rect {
   /** Absent for unscheduled pods, and for a node pods name that this client cannot see. */
   node: NodeRecord | undefined;
   occupancy: NodeOccupancy | undefined;
+  /**
+   * A node box without a Node record (pods name the node, but it is hidden from this identity
+   * or gone): what the pods say of it, never the node's capacity. undefined otherwise.
+   */
+  placeholder: PlaceholderNode | undefined;
+  /** A placeholder whose node the server does not let this identity see (see LayoutOptions.nodesHidden). */
+  detailsHidden: boolean;
   columns: number;
   rows: number;
   /** First cell of this box in the pod texture; the box owns `columns * rows` cells from there. */
@@ -43,7 +55,10 @@ export interface PodBox extends g.Rect {
 
 export interface GroupBox extends g.Rect {
   cluster: string;
-  /** The label value shared by the group's nodes, or '' when not grouped; '(none)' for nodes without the label. */
+  /**
+   * The label value shared by the group's nodes, or '' when not grouped; '(none)' for nodes
+   * without the label; '(unknown)' for placeholders, whose labels are not known.
+   */
   value: string;
   nodes: PodBox[];
 }
@@ -53,6 +68,10 @@ export interface ClusterBox extends g.Rect {
   name: string;
   groups: GroupBox[];
   unscheduled: PodBox[];
+  /** Placeholder node boxes (pods name the node, no Node record): never counted as nodes. */
+  placeholders: number;
+  /** Whether the placeholders are nodes hidden from this identity (LayoutOptions.nodesHidden). */
+  nodesHidden: boolean;
 }
 
 export interface OccupancyLayout {
@@ -92,6 +111,27 @@ export function boxKey(cluster: string, nodeName: string): string {
   return `${cluster}/${nodeName}`;
 }
 
+/**
+ * A placeholder has no uid; a selection of it (and the URL) names it by this instead. A node uid
+ * (a UUID) never starts with it.
+ */
+const PLACEHOLDER_UID = 'node-name:';
+
+export function placeholderSelectionUid(nodeName: string): string {
+  return `${PLACEHOLDER_UID}${nodeName}`;
+}
+
+/** The node name of a placeholder selection uid; undefined for any other uid. */
+export function placeholderName(uid: string): string | undefined {
+  return uid.startsWith(PLACEHOLDER_UID) ? uid.slice(PLACEHOLDER_UID.length) : undefined;
+}
+
+/** What a selection of this node box says: the node's uid, or the placeholder's name-based id. */
+export function nodeSelectionUid(box: PodBox): string | undefined {
+  if (box.kind !== 'node') return undefined;
+  return box.node?.uid ?? placeholderSelectionUid(box.name);
+}
+
 export function unscheduledKey(cluster: string, reason: string): string {
   return `${cluster}/unscheduled/${reason}`;
 }
@@ -117,7 +157,11 @@ function layoutCluster(state: ClusterState, options: LayoutOptions, layout: Occu
   const widest = Math.max(g.nodeWidth(g.MIN_POD_COLUMNS), ...sized.map((s) => s.w));
   const rowWidth = Math.max(widest, Math.sqrt(area * g.CLUSTER_ASPECT));
 
-  const cluster: ClusterBox = { id: state.id, name: state.name, x: 0, y: top, w: 0, h: 0, groups: [], unscheduled: [] };
+  const cluster: ClusterBox = {
+    id: state.id, name: state.name, x: 0, y: top, w: 0, h: 0, groups: [], unscheduled: [],
+    placeholders: groups.reduce((n, group) => n + group.members.filter((m) => m.placeholder !== undefined).length, 0),
+    nodesHidden: options.nodesHidden === true,
+  };
   const left = g.CLUSTER_PAD;
   let y = top + g.CLUSTER_HEADER;
   let right = left + widest;
@@ -130,7 +174,8 @@ function layoutCluster(state: ClusterState, options: LayoutOptions, layout: Occu
       const boxY = gridTop + g.GROUP_PAD + Math.floor(i / perRow) * (group.h + g.NODE_GAP);
       const box = newBox(layout, {
         kind: 'node', cluster: state.id, key: boxKey(state.id, member.name), name: member.name, node: member.node,
-        occupancy: member.occupancy,
+        occupancy: member.occupancy, placeholder: member.placeholder,
+        detailsHidden: member.placeholder !== undefined && options.nodesHidden === true,
         x, y: boxY, w: group.w, h: group.h, columns: group.columns, rows: group.rows,
       });
       fillCells(box, member.pods, state, options);
@@ -151,7 +196,7 @@ function layoutCluster(state: ClusterState, options: LayoutOptions, layout: Occu
     const rows = Math.max(1, Math.ceil((pods.length * UNSCHEDULED_SLACK) / columns));
     const box = newBox(layout, {
       kind: 'unscheduled', cluster: state.id, key: unscheduledKey(state.id, reason), name: reason, node: undefined,
-      occupancy: undefined, x: unscheduledX, y: unscheduledY, w: g.nodeWidth(columns), h: g.nodeHeight(rows), columns, rows,
+      occupancy: undefined, placeholder: undefined, detailsHidden: false, x: unscheduledX, y: unscheduledY, w: g.nodeWidth(columns), h: g.nodeHeight(rows), columns, rows,
     });
     fillCells(box, pods, state, options);
     cluster.unscheduled.push(box);
@@ -221,35 +266,47 @@ interface NodeMember {
   node: NodeRecord | undefined;
   pods: PodRecord[];
   occupancy: NodeOccupancy | undefined;
+  placeholder: PlaceholderNode | undefined;
 }
 
 function groupNodes(state: ClusterState, podsByNode: Map<string, PodRecord[]>, options: LayoutOptions) {
   const members: NodeMember[] = [];
   for (const node of state.records('Node')) {
     const pods = podsByNode.get(node.name) ?? [];
-    members.push({ name: node.name, node, pods, occupancy: nodeOccupancy(node, pods, state.get('NodeMetrics', node.uid)) });
+    members.push({ name: node.name, node, pods, occupancy: nodeOccupancy(node, pods, state.get('NodeMetrics', node.uid)), placeholder: undefined });
   }
-  // Pods can name nodes this client cannot see (no RBAC on nodes, or the node just went away):
-  // they still get a box, so no pod is ever missing from the picture.
+  // Pods can name nodes this client cannot see (authorization without nodes, or the node just
+  // went away): they get a placeholder box named after the pods' nodeName, so no pod is ever
+  // missing from the picture.
   if (members.length !== podsByNode.size || members.some((m) => !podsByNode.has(m.name))) {
     const known = new Set(members.map((m) => m.name));
-    for (const [name, pods] of podsByNode) if (!known.has(name)) members.push({ name, node: undefined, pods, occupancy: undefined });
+    for (const [name, pods] of podsByNode) {
+      if (!known.has(name)) members.push({ name, node: undefined, pods, occupancy: undefined, placeholder: placeholderNode(name, pods) });
+    }
   }
+  // A placeholder has no usage or age: it sorts after the nodes on those (see nodeComparator).
   members.sort(nodeComparator(options.sortNodes));
 
   const groups = new Map<string, NodeMember[]>();
   for (const member of members) {
-    const value = options.groupBy === '' ? '' : groupValue(member.node?.labels?.[options.groupBy]);
+    const value = options.groupBy === '' ? '' : member.node === undefined ? UNKNOWN_GROUP : groupValue(member.node.labels?.[options.groupBy]);
     const list = groups.get(value);
     if (list === undefined) groups.set(value, [member]);
     else list.push(member);
   }
   return [...groups]
-    .sort(([a], [b]) => (a === NO_LABEL ? 1 : b === NO_LABEL ? -1 : naturalCompare(a, b)))
+    .sort(([a], [b]) => groupRank(a) - groupRank(b) || naturalCompare(a, b))
     .map(([value, list]) => ({ value, members: list }));
 }
 
 export const NO_LABEL = '(none)';
+/** The group of placeholder nodes: their labels are not known, so neither is their group. */
+export const UNKNOWN_GROUP = '(unknown)';
+
+/** Label values first, then nodes without the label, then placeholders. */
+function groupRank(value: string): number {
+  return value === UNKNOWN_GROUP ? 2 : value === NO_LABEL ? 1 : 0;
+}
 /** Label values may be empty (node-role labels always are); '' means "not grouped" here. */
 export const EMPTY_VALUE = '(empty)';
 

@@ -6,7 +6,7 @@
 // outgrowing its box, new grouping) triggers a full layout, at most once a second.
 import { Application, Container, UniformGroup } from 'pixi.js';
 import type { ClusterState } from '../../../model/cluster-state.js';
-import { nodeOccupancy, visualStatus } from '../../../model/occupancy.js';
+import { nodeOccupancy, placeholderNode, visualStatus } from '../../../model/occupancy.js';
 import type { NodeRecord, PodRecord } from '../../../model/records.js';
 import type { RecordChange, StoreEvent } from '../../live/live-store.js';
 import type { Camera, NodeSort, PodSort, Selection } from '../../url-state.js';
@@ -16,7 +16,7 @@ import { CELL_OUTLINED, CELL_RESTARTED, CHROME_ATTRIBUTES, DETAIL_MIN_CELL_PIXEL
 import { fitCamera, toWorld } from '../camera.js';
 import { ViewCamera } from '../view-camera.js';
 import * as g from './geometry.js';
-import { OTHER_REASONS, boxKey, fillCells, layoutClusters, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
+import { OTHER_REASONS, boxKey, nodeSelectionUid, fillCells, layoutClusters, placeholderName, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
 import { CORDONED, NOT_READY, SELECTED, STATUS_SHAPE, STATUS_STYLES, cssColor, dimmed, type Rgb, type Theme } from './palette.js';
 import { pick, type Picked } from './pick.js';
 import { describeScene, type SceneSnapshot } from './scene.js';
@@ -33,6 +33,8 @@ export interface OccupancyOptions {
   hideNonMatching: boolean;
   /** Cluster ids to show; empty = all. */
   clusters: readonly string[];
+  /** The server said this identity may not see nodes: placeholder nodes are "details hidden". */
+  nodesHidden: boolean;
 }
 
 /**
@@ -186,6 +188,7 @@ export class OccupancyView {
       previous.sortPods !== options.sortPods ||
       previous.hideNonMatching !== options.hideNonMatching ||
       previous.clusters.join('\n') !== options.clusters.join('\n') ||
+      previous.nodesHidden !== options.nodesHidden ||
       (options.hideNonMatching && previous.matches !== options.matches);
     if (shapeChanged) this.relayout();
     else if (previous.matches !== options.matches) {
@@ -336,7 +339,10 @@ export class OccupancyView {
         if (box.node !== undefined) {
           box.node = state.get('Node', box.node.uid) ?? box.node;
           box.occupancy = nodeOccupancy(box.node, pods, state.get('NodeMetrics', box.node.uid));
-        }
+        } else if (pods.length === 0) {
+          // The last pod left a placeholder: nothing names the node any more, so its box goes.
+          this.layoutWanted = true;
+        } else box.placeholder = placeholderNode(box.name, pods);
       } else {
         unscheduledByCluster ??= new Map();
         let byReason = unscheduledByCluster.get(box.cluster);
@@ -381,7 +387,7 @@ export class OccupancyView {
 
   private layoutOptions() {
     const { groupBy, sortNodes, sortPods, hideNonMatching, matches } = this.options;
-    return { groupBy, sortNodes, sortPods, shows: hideNonMatching ? matches : undefined };
+    return { groupBy, sortNodes, sortPods, shows: hideNonMatching ? matches : undefined, nodesHidden: this.options.nodesHidden };
   }
 
   private showsCluster(id: string): boolean {
@@ -439,10 +445,12 @@ export class OccupancyView {
     if (quad === undefined) return;
     const node = box.node;
     const t = this.theme;
-    const selected = box.kind === 'node' && node !== undefined && this.selection?.kind === 'Node' && this.selection.cluster === box.cluster && this.selection.uid === node.uid;
+    const selected = box.kind === 'node' && this.selection?.kind === 'Node' && this.selection.cluster === box.cluster && this.selection.uid === nodeSelectionUid(box);
     const hovered = this.hovered?.box === box && this.hovered.pod === undefined;
     const notReady = box.kind === 'node' && node !== undefined && !node.ready;
-    const aBorder = selected ? unit(SELECTED, 3) : hovered ? unit(SELECTED, 2) : notReady ? unit(NOT_READY, 1.5) : unit(t.border, 1);
+    // A placeholder (no Node record) has a dashed border: nothing about the node itself is known.
+    const aBorder = selected ? unit(SELECTED, 3) : hovered ? unit(SELECTED, 2) : notReady ? unit(NOT_READY, 1.5)
+      : box.placeholder !== undefined ? unit(t.placeholderBorder, -PLACEHOLDER_BORDER) : unit(t.border, 1);
     // The grid quad covers the box below the chrome: no pixel is shaded twice.
     const gridRect = { x: box.x, y: box.y + g.GRID_TOP, w: box.w, h: box.h - g.GRID_TOP };
     this.grid.set(quad, gridRect, { aBox: [box.w, box.h, box.columns, box.firstCell], aFill: unit(t.nodeFill, box.rows), aBorder }, { x: 0, y: g.GRID_TOP });
@@ -457,9 +465,11 @@ export class OccupancyView {
     const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
     const cpu = o === undefined ? [0, 0, -1, 0] : [share(o.reserved.cpu, o.capacity.cpu), share(o.requested.cpu, o.capacity.cpu), o.used ? share(o.used.cpu, o.capacity.cpu) : -1, share(o.podCount, o.maxPods)];
     const memory = o === undefined ? [0, 0, -1, marks] : [share(o.reserved.memory, o.capacity.memory), share(o.requested.memory, o.capacity.memory), o.used ? share(o.used.memory, o.capacity.memory) : -1, marks];
+    // No bars for unscheduled pods, nor for placeholders: there is no capacity to measure against.
+    const noBars = box.kind === 'unscheduled' || box.placeholder !== undefined;
     this.chrome.set(quad, { x: box.x, y: box.y, w: box.w, h: g.GRID_TOP }, {
       aHeader: unit(t.header, box.w),
-      aStripe: unit(stripe ?? t.header, (stripe === undefined ? 0 : 1) + (box.kind === 'unscheduled' ? 2 : 0)),
+      aStripe: unit(stripe ?? t.header, (stripe === undefined ? 0 : 1) + (noBars ? 2 : 0)),
       aCpu: cpu,
       aMemory: memory,
       aBorder,
@@ -493,8 +503,8 @@ export class OccupancyView {
     const state = this.clusters().get(selection.cluster);
     if (state === undefined) return undefined;
     if (selection.kind === 'Node') {
-      const node = state.get('Node', selection.uid);
-      return node === undefined ? undefined : this.layout.boxByKey.get(boxKey(selection.cluster, node.name));
+      const name = state.get('Node', selection.uid)?.name ?? placeholderName(selection.uid);
+      return name === undefined ? undefined : this.layout.boxByKey.get(boxKey(selection.cluster, name));
     }
     const pod = state.get('Pod', selection.uid);
     return pod === undefined ? undefined : this.layout.boxByKey.get(this.boxKeyOfPod(selection.cluster, pod));
@@ -577,6 +587,9 @@ function unscheduledPodsByBox(state: ClusterState, layout: OccupancyLayout): Map
   }
   return byReason;
 }
+
+/** Border width in pixels of a placeholder box (drawn dashed). */
+const PLACEHOLDER_BORDER = 1.5;
 
 export function hasPressure(node: NodeRecord): boolean {
   return node.conditions.some((c) => c.type !== 'Ready' && c.status === 'True');

@@ -46,6 +46,8 @@ export interface Theme {
   requested: Rgb;
   used: Rgb;
   emptyCell: Rgb;
+  /** The dashed border of a placeholder node (pods name it; its details are not known). */
+  placeholderBorder: Rgb;
   /** Restart marks, selection outlines and other marks drawn over pods. */
   mark: Rgb;
   text: number;
@@ -64,6 +66,7 @@ export const LIGHT: Theme = {
   requested: [0x00, 0x72, 0xb2],
   used: [0x1f, 0x29, 0x37],
   emptyCell: [0xf1, 0xf2, 0xf5],
+  placeholderBorder: [0x7a, 0x82, 0x8f],
   mark: [0x11, 0x11, 0x11],
   text: 0x1f2937,
   mutedText: 0x5b6472,
@@ -81,6 +84,7 @@ export const DARK: Theme = {
   requested: [0x3d, 0xa5, 0xe0],
   used: [0xe5, 0xe7, 0xeb],
   emptyCell: [0x1c, 0x21, 0x2a],
+  placeholderBorder: [0x7d, 0x86, 0x96],
   mark: [0xf5, 0xf5, 0xf5],
   text: 0xe5e7eb,
   mutedText: 0x9aa3b2,

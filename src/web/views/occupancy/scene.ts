@@ -5,9 +5,10 @@ import { visualStatus, type VisualStatus } from '../../../model/occupancy.js';
 import type { PodRecord } from '../../../model/records.js';
 import type { Camera, Selection } from '../../url-state.js';
 import type { Rect } from './geometry.js';
-import type { OccupancyLayout } from './layout.js';
+import { nodeSelectionUid, type OccupancyLayout } from './layout.js';
 import { STATUS_STYLES, cssColor, dimmed, type Theme } from './palette.js';
 import { cellRect } from './pick.js';
+import { boxLabel } from './labels.js';
 
 export interface ScreenRect {
   x: number;
@@ -31,6 +32,15 @@ export interface SceneSnapshot {
     cordoned: boolean | undefined;
     podCount: number;
     selected: boolean;
+    /** A node box without a Node record (pods name the node): no capacity, readiness or labels. */
+    placeholder: boolean;
+    /** A placeholder marked "node details hidden" (the server does not let this identity see nodes). */
+    detailsHidden: boolean;
+    /** Whether CPU, memory and pod-count bars against the node's capacity are drawn. */
+    bars: boolean;
+    border: 'solid' | 'dashed';
+    /** The node name label as drawn when zoomed in enough (see labels.ts). */
+    label: string;
   }[];
   pods: {
     cluster: string;
@@ -78,7 +88,12 @@ export function describeScene({ layout, camera, view, frames, clusters, dims, se
     nodes: layout.boxes.map((box) => ({
       cluster: box.cluster, kind: box.kind, name: box.name, uid: box.node?.uid, box: screen(box),
       ready: box.node?.ready, cordoned: box.node?.unschedulable, podCount: box.podCount,
-      selected: selection?.kind === 'Node' && selection.uid === box.node?.uid,
+      selected: selection?.kind === 'Node' && selection.cluster === box.cluster && selection.uid === nodeSelectionUid(box),
+      placeholder: box.placeholder !== undefined, detailsHidden: box.detailsHidden,
+      bars: box.kind === 'node' && box.placeholder === undefined,
+      // Hovered and selected boxes are drawn solid (see occupancy-view.ts writeBox).
+      border: box.placeholder !== undefined && !(selection?.kind === 'Node' && selection.cluster === box.cluster && selection.uid === nodeSelectionUid(box)) ? 'dashed' as const : 'solid' as const,
+      label: boxLabel(box),
     })),
     pods: layout.boxes.flatMap((box) =>
       box.cells.flatMap((pod, cell) => {

@@ -43,7 +43,7 @@ precision highp int;
 in vec2 vLocal;
 flat in vec4 vBox;     // width, height, pod columns (0: no grid), first cell
 flat in vec4 vFill;    // rgb fill, a = pod rows
-flat in vec4 vBorder;  // rgb border, a = border width in pixels
+flat in vec4 vBorder;  // rgb border, a = border width in pixels (negative: dashed)
 uniform highp sampler2D uCells;   // per cell: rgb = colour as drawn, a = shape * 32 + flags
 uniform highp sampler2D uShapes;  // per shape: r = coverage, g = restart corner, b = outline
 uniform float uUnitsPerPixel;
@@ -55,7 +55,8 @@ void main() {
   float columns = vBox.z;
   float rows = vFill.a;
   float edge = min(min(p.x, p.y), min(vBox.x - p.x, vBox.y - p.y));
-  float border = 1.0 - step(vBorder.a * uUnitsPerPixel, edge);
+  float gap = step(vBorder.a, 0.0) * step(0.5, fract((p.x + p.y) / (8.0 * uUnitsPerPixel)));
+  float border = (1.0 - step(abs(vBorder.a) * uUnitsPerPixel, edge)) * (1.0 - gap);
 
   vec2 gp = (p - vec2(${f(g.NODE_PAD)}, ${f(g.GRID_TOP)})) / ${f(g.CELL)};
   vec2 cell = floor(gp);
@@ -88,10 +89,10 @@ const CHROME_FRAGMENT = /* glsl */ `
 precision highp float;
 in vec2 vLocal;
 flat in vec4 vHeader;  // rgb header colour, a = box width
-flat in vec4 vStripe;  // rgb stripe colour, a = 1 for stripes (not ready, cordoned) + 2 for no bars (unscheduled pods)
+flat in vec4 vStripe;  // rgb stripe colour, a = 1 for stripes (not ready, cordoned) + 2 for no bars (unscheduled pods, placeholders)
 flat in vec4 vCpu;     // reserved, requested, used (-1: no metrics), pods / max pods   (fractions of capacity)
 flat in vec4 vMemory;  // reserved, requested, used, marks: 1 = pressure, 2 = tainted (sum)
-flat in vec4 vBorder;  // rgb border, a = border width in pixels
+flat in vec4 vBorder;  // rgb border, a = border width in pixels (negative: dashed)
 uniform float uUnitsPerPixel;
 uniform vec4 uFill;
 uniform vec4 uBarBack;
@@ -145,7 +146,8 @@ void main() {
 #endif
   vec3 color = mix(bars, header, 1.0 - step(${f(g.NODE_HEADER)}, p.y));
   float edge = min(min(p.x, p.y), w - p.x);
-  finalColor = vec4(mix(color, vBorder.rgb, 1.0 - step(vBorder.a * uUnitsPerPixel, edge)), 1.0);
+  float gap = step(vBorder.a, 0.0) * step(0.5, fract((p.x + p.y) / (8.0 * uUnitsPerPixel)));
+  finalColor = vec4(mix(color, vBorder.rgb, (1.0 - step(abs(vBorder.a) * uUnitsPerPixel, edge)) * (1.0 - gap)), 1.0);
 }
 `;
 
