@@ -89,15 +89,8 @@ export interface NodeOccupancy {
  * ones included: they are skipped here. `usage` is the node's NodeMetrics record, if any.
  */
 export function nodeOccupancy(node: NodeRecord, pods: Iterable<PodRecord>, usage?: UsageRecord): NodeOccupancy {
-  let podCount = 0;
-  let cpu = 0;
-  let memory = 0;
-  for (const pod of pods) {
-    if (!holdsResources(pod)) continue;
-    podCount++;
-    cpu += pod.requests.cpu;
-    memory += pod.requests.memory;
-  }
+  const { podCount, requested } = requestsOf(pods);
+  const { cpu, memory } = requested;
 
   const { capacity, allocatable } = node;
   const occupancy: NodeOccupancy = {
@@ -178,6 +171,11 @@ export interface PlaceholderNode {
 
 /** The requests side of nodeOccupancy, for pods whose node is not known. */
 export function placeholderNode(name: string, pods: Iterable<PodRecord>): PlaceholderNode {
+  return { name, ...requestsOf(pods) };
+}
+
+/** How many of these pods hold resources (terminal ones do not), and the sum of their requests. */
+function requestsOf(pods: Iterable<PodRecord>): { podCount: number; requested: Resources } {
   let podCount = 0;
   let cpu = 0;
   let memory = 0;
@@ -187,7 +185,7 @@ export function placeholderNode(name: string, pods: Iterable<PodRecord>): Placeh
     cpu += pod.requests.cpu;
     memory += pod.requests.memory;
   }
-  return { name, podCount, requested: { cpu, memory } };
+  return { podCount, requested: { cpu, memory } };
 }
 
 /**
