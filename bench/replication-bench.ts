@@ -3,8 +3,8 @@
 //
 //   1. delta latency: from the watcher cutting a delta (its `at`) to a stream client receiving it,
 //      p50/p95, on a follower and on the watcher, against one process without Redis (the baseline);
-//   2. the stored snapshot: JSON and gzipped sizes in Redis, and how long a new replica takes from
-//      start to serving (connect, load and gunzip the snapshot);
+//   2. the stored snapshot: JSON and gzipped sizes in Redis, Redis' peak memory, and how long a new
+//      replica takes from start to serving (connect, load and gunzip the snapshot);
 //   3. memory: resident set of the watcher (its own watch store plus the served one, records
 //      shared) and of a follower, against the single process;
 //   4. failover (no churn): the watcher killed outright, the time until a follower watches, and
@@ -70,6 +70,7 @@ async function benchSize(size: string): Promise<void> {
   const stored = await direct.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).hGet('kubeglance:snapshot', 'gz');
   const snapshotJson = await (await fetch(new URL('/api/v1/snapshot', follower.url), { headers: { 'accept-encoding': 'identity' } })).arrayBuffer();
   const streamLength = await direct.xLen('kubeglance:deltas');
+  const redisPeak = Number(/used_memory_peak:(\d+)/.exec(await direct.info('memory'))?.[1] ?? 0);
   const watcherRss = rss(watcher);
   const followerRss = rss(follower);
 
@@ -84,6 +85,7 @@ async function benchSize(size: string): Promise<void> {
   report(`${label} delta latency, client of the watcher`, `${percentile(onWatcher.latencies, 50)} / ${percentile(onWatcher.latencies, 95)} ms`, ratio(onWatcher.latencies, singleLog.latencies));
   report(`${label} delta latency, client of a follower`, `${percentile(onFollower.latencies, 50)} / ${percentile(onFollower.latencies, 95)} ms`, ratio(onFollower.latencies, singleLog.latencies));
   report(`${label} stored snapshot`, `${((stored?.length ?? 0) / 1024).toFixed(0)} KiB`, `gzip of ${mib(snapshotJson.byteLength)} JSON; ${streamLength} deltas in the stream`);
+  report(`${label} Redis memory, peak`, mib(redisPeak), `over the first sync and ${WINDOW_MS / 1000} s of churn`);
   report(`${label} follower start to serving`, `${followerReadyMs} ms`, 'connect, load and gunzip the snapshot, listen');
   report(`${label} resident memory, one process`, mib(singleRss));
   report(`${label} resident memory, watcher`, mib(watcherRss), `${(watcherRss / singleRss).toFixed(2)}x the single process`);

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterState } from '../../src/model/cluster-state.js';
 import type { PodRecord } from '../../src/model/records.js';
 import type { DeltaMessage, SnapshotMessage } from '../../src/model/stream.js';
+import type { ReplicaOptions } from '../../src/server/replication/replica.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { FakeSource, pod, status } from '../../src/server/testing/fixtures.js';
 import { startRedis, type RunningRedis } from '../support/redis.js';
@@ -38,7 +39,7 @@ afterEach(async () => {
   await redis.stop();
 });
 
-async function replica(): Promise<TestReplica> {
+async function replica(options: Partial<ReplicaOptions> = {}): Promise<TestReplica> {
   const source = new FakeSource('c1', 'one');
   const fatal: Error[] = [];
   const server = await startServer({
@@ -46,7 +47,7 @@ async function replica(): Promise<TestReplica> {
     host: '127.0.0.1',
     port: 0,
     logger: pino({ level: 'silent' }),
-    replication: { url: redis.url, keyPrefix: PREFIX, ...FAST },
+    replication: { url: redis.url, keyPrefix: PREFIX, ...FAST, ...options },
     onFatal: (error) => fatal.push(error),
   });
   const started = { server, source, fatal };
@@ -166,5 +167,27 @@ describe('replicas when things go wrong', () => {
 
     await client.waitFor(() => podUids(client).join() === 'p1,p2', 10_000, 'p2 from the new watcher');
     expect(client.errors).toEqual([]);
+  });
+
+  it('a delta too large for the stream reaches followers as a snapshot at its seq, and the stream never holds it', async () => {
+    const a = await replica({ maxStreamDeltaBytes: 20_000, snapshotEveryMs: 60_000 });
+    const watcher = await watcherOf([a]);
+    watcher.source.emit({ type: 'upsert', record: pod('small') }, { type: 'status', status: status('live') });
+    const b = await replica({ maxStreamDeltaBytes: 20_000, snapshotEveryMs: 60_000 });
+    const client = await follow(b);
+    await client.waitFor(() => podUids(client).includes('small'), 5_000, 'the small pod');
+
+    // A first sync's worth: 200 pods in one batch, far over 20 kB as one delta.
+    watcher.source.emit(...Array.from({ length: 200 }, (_, i) => ({ type: 'upsert' as const, record: pod(`bulk-${i}`) })));
+    await client.waitFor(() => podUids(client).length === 201, 5_000, 'the 200 pods');
+    expect(client.errors).toEqual([]);
+    const direct = await redisClient();
+    const stream = (await direct.xRange(`${PREFIX}deltas`, '-', '+')) ?? [];
+    expect(stream.some((entry) => entry.message['d']!.includes('bulk-0'))).toBe(false);
+    // And the stream goes on from there: the next small delta is streamed and followed.
+    watcher.source.emit({ type: 'upsert', record: pod('after') });
+    await client.waitFor(() => podUids(client).includes('after'), 5_000, 'the pod after');
+    expect(((await direct.xRange(`${PREFIX}deltas`, '-', '+')) ?? []).some((entry) => entry.message['d']!.includes('"after"'))).toBe(true);
+    await direct.close();
   });
 });

@@ -31,8 +31,10 @@ const PUBLISH_SCRIPT = `${FENCE}
 return redis.call('XADD', KEYS[2], ARGV[2], 'd', ARGV[3])`;
 
 // Trimming keeps every delta after the snapshot, and `keep` before it for followers a little
-// behind; a follower further behind loads this snapshot instead.
+// behind; a follower further behind loads this snapshot instead. A snapshot older than the one
+// stored (two writes crossing) is dropped: the stored one only moves forward.
 const SNAPSHOT_SCRIPT = `${FENCE}
+if tonumber(ARGV[2]) <= tonumber(redis.call('HGET', KEYS[2], 'seq') or '0') then return 0 end
 redis.call('HSET', KEYS[2], 'seq', ARGV[2], 'gz', ARGV[3])
 redis.call('XTRIM', KEYS[3], 'MINID', ARGV[4])
 return 1`;
@@ -126,6 +128,11 @@ export class RedisLog {
     const message = JSON.parse((await gunzipAsync(gz)).toString('utf8')) as SnapshotMessage;
     if (message.seq !== Number(seq.toString())) throw new Error(`the stored snapshot says seq ${message.seq} but is filed under ${seq.toString()}`);
     return message;
+  }
+
+  /** Seq of the stored snapshot, 0 when there is none. */
+  async snapshotSeq(): Promise<number> {
+    return Number((await this.client.hGet(this.keys.snapshot, 'seq')) ?? 0);
   }
 
   /** Deltas after `seq`, oldest first; waits up to `blockMs` for one when there are none. */

@@ -44,8 +44,18 @@ export interface ReplicaOptions {
   acquireEveryMs?: number;
   /** Default 30 s (only when something changed). */
   snapshotEveryMs?: number;
-  /** Deltas kept in the stream before the latest snapshot, for followers a little behind. Default 5,000. */
+  /**
+   * Deltas kept in the stream before the latest snapshot, for followers a little behind (one
+   * further behind loads the snapshot). Default 500: with a snapshot every 30 s the stream holds
+   * about a minute of deltas, which bounds Redis' memory by the cluster's rate of change.
+   */
   keepDeltas?: number;
+  /**
+   * A delta larger than this (the first sync of a large cluster) is stored as a snapshot at its
+   * seq instead of in the stream: followers see the gap and load the snapshot, and Redis never
+   * holds the whole cluster twice. Default 32 MiB.
+   */
+  maxStreamDeltaBytes?: number;
 }
 
 /** What the watcher runs: the sources and the store they write to (a store of its own, not the served one). */
@@ -80,6 +90,7 @@ export class Replica {
   private readonly acquireEveryMs: number;
   private readonly snapshotEveryMs: number;
   private readonly keepDeltas: number;
+  private readonly maxStreamDeltaBytes: number;
   private followLoop: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
@@ -110,7 +121,8 @@ export class Replica {
     this.renewEveryMs = options.renewEveryMs ?? 3_000;
     this.acquireEveryMs = options.acquireEveryMs ?? 1_000;
     this.snapshotEveryMs = options.snapshotEveryMs ?? 30_000;
-    this.keepDeltas = options.keepDeltas ?? 5_000;
+    this.keepDeltas = options.keepDeltas ?? 500;
+    this.maxStreamDeltaBytes = options.maxStreamDeltaBytes ?? 32 * 1024 * 1024;
     if (!(this.renewEveryMs * 2 < this.leaseMs)) throw new RangeError('renewEveryMs must be less than half of leaseMs');
   }
 
@@ -191,6 +203,8 @@ export class Replica {
         }
         const entries = await this.log.readAfter(this.hub.seq, Math.max(1, Math.min(1_000, nextAcquireAt - Date.now())));
         if (!this.adoptAll(entries)) await this.recoverFromGap();
+        // Nothing in the stream, but a snapshot past this seq: a delta too large for the stream.
+        else if (entries.length === 0 && (await this.log.snapshotSeq()) > this.hub.seq) await this.loadSnapshot();
       } catch (error) {
         if (this.role !== 'follower') return;
         this.logger.warn({ err: error }, 'redis: following the watcher failed; retrying in 1 s');
@@ -265,9 +279,14 @@ export class Replica {
     }
   }
 
-  /** Sends a delta to Redis; browsers here get it once Redis has it, like everywhere else. */
+  /**
+   * Sends a delta to Redis; browsers here get it once Redis has it, like everywhere else. Deltas
+   * reach the served hub in order: each waits for the one before it as well as for its own write.
+   */
   private publish(seq: number, json: Buffer, delta: DeltaMessage): void {
-    this.lastPublish = this.log.publish(seq, json).then(
+    // Called while the cutter cuts `seq`: a snapshot taken now is exactly the state at `seq`.
+    const stored = json.length > this.maxStreamDeltaBytes ? this.writeSnapshot() : this.log.publish(seq, json);
+    this.lastPublish = Promise.all([this.lastPublish, stored]).then(
       () => {
         this.hub.adopt(seq, json, delta);
       },
