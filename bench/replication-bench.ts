@@ -59,12 +59,20 @@ async function benchSize(size: string): Promise<void> {
   const followerStartedAt = Date.now();
   const follower = await startKubeglance(args);
   const followerReadyMs = Date.now() - followerStartedAt;
+  // A new follower serves the stored snapshot at once, then adopts what the stream added since:
+  // caught up at the first delta that arrives within half a second of its cut.
+  const catchUp = await followDeltas(follower.url, 0);
+  await waitUntil(async () => catchUp.latencies.some((latency) => latency < 500), 120_000);
+  const followerCaughtUpMs = Date.now() - followerStartedAt;
+  catchUp.stop();
   const onFollower = await followDeltas(follower.url);
   const onWatcher = await followDeltas(watcher.url);
   await sleep(WINDOW_MS);
   onFollower.stop();
   onWatcher.stop();
 
+  // The snapshot stored at takeover is of an empty state; wait for the first periodic one (30 s).
+  await waitUntil(async () => /^kubeglance_replica_snapshots_written_total ([2-9]|\d\d)/m.test(await (await fetch(new URL('/metrics', watcher.url))).text()), 60_000);
   const direct = createClient({ url: redis.url });
   await direct.connect();
   const stored = await direct.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).hGet('kubeglance:snapshot', 'gz');
@@ -87,6 +95,7 @@ async function benchSize(size: string): Promise<void> {
   report(`${label} stored snapshot`, `${((stored?.length ?? 0) / 1024).toFixed(0)} KiB`, `gzip of ${mib(snapshotJson.byteLength)} JSON; ${streamLength} deltas in the stream`);
   report(`${label} Redis memory, peak`, mib(redisPeak), `over the first sync and ${WINDOW_MS / 1000} s of churn`);
   report(`${label} follower start to serving`, `${followerReadyMs} ms`, 'connect, load and gunzip the snapshot, listen');
+  report(`${label} follower start to caught up`, `${followerCaughtUpMs} ms`, 'and adopted the deltas stored since the snapshot');
   report(`${label} resident memory, one process`, mib(singleRss));
   report(`${label} resident memory, watcher`, mib(watcherRss), `${(watcherRss / singleRss).toFixed(2)}x the single process`);
   report(`${label} resident memory, follower`, mib(followerRss), `${(followerRss / singleRss).toFixed(2)}x the single process`);
@@ -122,7 +131,7 @@ async function benchFailover(demo: string[]): Promise<{ takeoverMs: number; chan
 }
 
 /** Follows /api/v1/stream, noting for each delta the time from its cut (`at`) to its arrival. */
-async function followDeltas(baseUrl: string): Promise<DeltaLog> {
+async function followDeltas(baseUrl: string, warmUpMs = WARM_UP_MS): Promise<DeltaLog> {
   const abort = new AbortController();
   const log: DeltaLog = { latencies: [], changes: 0, stop: () => abort.abort() };
   const connectedAt = Date.now();
@@ -130,7 +139,7 @@ async function followDeltas(baseUrl: string): Promise<DeltaLog> {
   void readEventStream(response.body!, abort.signal, (event) => {
     if (event.event !== 'delta') return;
     const delta = JSON.parse(event.data) as DeltaMessage;
-    if (Date.now() - connectedAt >= WARM_UP_MS) log.latencies.push(Date.now() - delta.at);
+    if (Date.now() - connectedAt >= warmUpMs) log.latencies.push(Date.now() - delta.at);
     log.changes += delta.changes.length;
   }).catch(() => undefined);
   return log;

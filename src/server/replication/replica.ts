@@ -25,6 +25,7 @@ import { Hub } from '../hub.js';
 import type { ClusterStore } from '../store.js';
 import type { DeltaMessage } from '../../model/stream.js';
 import type { OidcSessionStore } from '../auth/oidc-sessions.js';
+import { encodeSnapshotInSlices } from './encode-snapshot.js';
 import { NotWatcherError, RedisLog } from './redis-log.js';
 
 export interface ReplicaOptions {
@@ -53,7 +54,8 @@ export interface ReplicaOptions {
   /**
    * A delta larger than this (the first sync of a large cluster) is stored as a snapshot at its
    * seq instead of in the stream: followers see the gap and load the snapshot, and Redis never
-   * holds the whole cluster twice. Default 32 MiB.
+   * holds the whole cluster twice. Default 64 MiB: at 150,000 pods a first sync is about 240 MiB,
+   * one metrics poll about 33 MiB.
    */
   maxStreamDeltaBytes?: number;
 }
@@ -122,7 +124,7 @@ export class Replica {
     this.acquireEveryMs = options.acquireEveryMs ?? 1_000;
     this.snapshotEveryMs = options.snapshotEveryMs ?? 30_000;
     this.keepDeltas = options.keepDeltas ?? 500;
-    this.maxStreamDeltaBytes = options.maxStreamDeltaBytes ?? 32 * 1024 * 1024;
+    this.maxStreamDeltaBytes = options.maxStreamDeltaBytes ?? 64 * 1024 * 1024;
     if (!(this.renewEveryMs * 2 < this.leaseMs)) throw new RangeError('renewEveryMs must be less than half of leaseMs');
   }
 
@@ -307,10 +309,14 @@ export class Replica {
 
   /** Stores the watch store's snapshot (the open batch is cut and published first). */
   private async writeSnapshot(): Promise<void> {
-    const snapshot = this.cutter!.snapshot();
-    await this.log.writeSnapshot(snapshot.seq, snapshot.json, this.keepDeltas);
+    // The open batch is cut (and published) first, so the records captured are the state at `seq`.
+    const cutter = this.cutter!;
+    cutter.flush();
+    const seq = cutter.seq;
+    const json = await encodeSnapshotInSlices({ seq, clusters: this.watching.store.snapshot() });
+    await this.log.writeSnapshot(seq, json, this.keepDeltas);
     this.counts.snapshotsWritten++;
-    this.counts.snapshotSeq = snapshot.seq;
+    this.counts.snapshotSeq = Math.max(this.counts.snapshotSeq, seq);
   }
 
   private async renew(): Promise<void> {
