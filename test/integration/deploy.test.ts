@@ -334,7 +334,7 @@ function expectRedisHardened(objects: Manifest[], secret: string) {
   }
   expect(container.volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
   expect(pod.volumes).toEqual([{ name: 'data', emptyDir: { sizeLimit: '64Mi' } }]);
-  expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+  expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
   return { deployment, pod, container };
 }
 
