@@ -108,6 +108,9 @@ export class App {
   }
 
   async start(): Promise<void> {
+    // Asked first, answered while the renderer starts: known before the first draw, so pods of
+    // nodes this identity may not see are labelled so from the start.
+    const identity = fetchIdentity();
     const chrome = el('div', { class: 'chrome' }, this.toolbar.element, this.topologyToolbar.element, this.status.element, this.summary.element);
     const legend = createLegend();
     this.topologyLegend.render(this.currentTheme());
@@ -131,8 +134,10 @@ export class App {
     window.addEventListener('keydown', (event) => this.onKey(event));
     this.darkScheme.addEventListener('change', () => this.applyTheme());
     this.apply(this.state);
+    const known = await Promise.race([identity, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_500))]);
+    if (known !== undefined) this.showIdentity(known);
+    else void identity.then((late) => late !== undefined && this.showIdentity(late));
     this.store.start();
-    void this.showUser();
     // The status line says "stale since … (2 min ago)": keep relative times current.
     setInterval(() => this.schedulePanels(), 10_000);
     exposeTestHook(this);
@@ -397,20 +402,13 @@ export class App {
 
   // --- Session --------------------------------------------------------------------------------
 
-  private async showUser(): Promise<void> {
-    try {
-      const response = await fetch('/api/v1/me', { headers: { accept: 'application/json' } });
-      if (!response.ok) return;
-      const me = (await response.json()) as { name: string; canLogOut: boolean; nodes?: boolean };
-      this.toolbar.setUser(me);
-      // Older servers do not say: nodes are then taken as visible (a missing one is "no Node record").
-      if (me.nodes === false && !this.nodesHidden) {
-        this.nodesHidden = true;
-        this.view.setOptions(this.occupancyOptions());
-        this.schedulePanels();
-      }
-    } catch {
-      // Only the name in the toolbar is missing; the map works without it.
+  private showIdentity(me: Identity): void {
+    this.toolbar.setUser(me);
+    // Older servers do not say: nodes are then taken as visible (a missing one is "no Node record").
+    if (me.nodes === false && !this.nodesHidden) {
+      this.nodesHidden = true;
+      this.view.setOptions(this.occupancyOptions());
+      this.schedulePanels();
     }
   }
 
@@ -693,3 +691,19 @@ function exposeTestHook(app: App): void {
   window.__kubeglance = app.testHook();
 }
 
+/** Who the browser is signed in as (GET /api/v1/me); undefined when that cannot be told. */
+interface Identity {
+  name: string;
+  canLogOut: boolean;
+  nodes?: boolean;
+}
+
+async function fetchIdentity(): Promise<Identity | undefined> {
+  try {
+    const response = await fetch('/api/v1/me', { headers: { accept: 'application/json' } });
+    return response.ok ? ((await response.json()) as Identity) : undefined;
+  } catch {
+    // Only the name in the toolbar is missing; the map works without it.
+    return undefined;
+  }
+}
