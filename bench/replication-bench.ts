@@ -16,7 +16,8 @@ import os from 'node:os';
 import { createClient, RESP_TYPES } from 'redis';
 import type { DeltaMessage } from '../src/model/stream.js';
 import { readEventStream } from '../test/support/event-stream.js';
-import { startKubeglance, type RunningKubeglance } from '../test/support/kubeglance-process.js';
+import { isWatching as watching, startKubeglance, waitUntil, type RunningKubeglance } from '../test/support/kubeglance-process.js';
+import { waitUntilLive } from './support/server-under-test.js';
 import { startRedis } from '../test/support/redis.js';
 import { mib, percentile, report } from './support/stats.js';
 
@@ -50,7 +51,7 @@ async function benchSize(size: string): Promise<void> {
 
   // Baseline: one process, no Redis.
   const single = await startKubeglance(churn);
-  await waitLive(single);
+  await waitUntilLive(single, 300_000);
   const singleLog = await followDeltas(single.url);
   await sleep(WINDOW_MS);
   singleLog.stop();
@@ -60,15 +61,15 @@ async function benchSize(size: string): Promise<void> {
   const redis = await startRedis();
   const args = [...churn, '--redis-url', redis.url];
   const watcher = await startKubeglance(args);
-  await waitUntil(() => watching(watcher), 60_000);
-  await waitLive(watcher);
+  await waitUntil(() => watching(watcher), 60_000, 'the first replica to watch');
+  await waitUntilLive(watcher, 300_000);
   const followerStartedAt = Date.now();
   const follower = await startKubeglance(args);
   const followerReadyMs = Date.now() - followerStartedAt;
   // A new follower serves the stored snapshot at once, then adopts what the stream added since:
   // caught up at the first delta that arrives within half a second of its cut.
   const catchUp = await followDeltas(follower.url, 0);
-  await waitUntil(async () => catchUp.latencies.some((latency) => latency < 500), 120_000);
+  await waitUntil(async () => catchUp.latencies.some((latency) => latency < 500), 120_000, 'the new follower to catch up');
   const followerCaughtUpMs = Date.now() - followerStartedAt;
   catchUp.stop();
   const onFollower = await followDeltas(follower.url);
@@ -78,7 +79,7 @@ async function benchSize(size: string): Promise<void> {
   onWatcher.stop();
 
   // The snapshot stored at takeover is of an empty state; wait for the first periodic one (30 s).
-  await waitUntil(async () => /^kubeglance_replica_snapshots_written_total ([2-9]|\d\d)/m.test(await (await fetch(new URL('/metrics', watcher.url))).text()), 60_000);
+  await waitUntil(async () => /^kubeglance_replica_snapshots_written_total ([2-9]|\d\d)/m.test(await (await fetch(new URL('/metrics', watcher.url))).text()), 60_000, 'a periodic snapshot');
   const direct = createClient({ url: redis.url });
   await direct.connect();
   const stored = await direct.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).hGet('kubeglance:snapshot', 'gz');
@@ -120,14 +121,14 @@ async function benchFailover(demo: string[]): Promise<{ takeoverMs: number; chan
   const redis = await startRedis();
   const args = [...demo, '--redis-url', redis.url];
   const watcher = await startKubeglance(args);
-  await waitUntil(() => watching(watcher), 60_000);
-  await waitLive(watcher);
+  await waitUntil(() => watching(watcher), 60_000, 'the first replica to watch');
+  await waitUntilLive(watcher, 300_000);
   const follower = await startKubeglance(args);
   await sleep(3_000); // metrics settled on the watcher and published
   const log = await followDeltas(follower.url);
   const killedAt = Date.now();
   watcher.process.kill('SIGKILL');
-  await waitUntil(() => watching(follower), 30_000);
+  await waitUntil(() => watching(follower), 30_000, 'the follower to take over');
   const takeoverMs = Date.now() - killedAt;
   await sleep(10_000);
   log.stop();
@@ -161,25 +162,6 @@ function ratio(values: number[], baseline: number[]): string {
 function rss(app: RunningKubeglance): number {
   const status = readFileSync(`/proc/${app.process.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
-async function waitLive(app: RunningKubeglance): Promise<void> {
-  await waitUntil(async () => {
-    const clusters = (await (await fetch(new URL('/api/v1/clusters', app.url))).json()) as Array<{ status: { phase: string } }>;
-    return clusters.every((cluster) => cluster.status.phase === 'live');
-  }, 300_000);
-}
-
-async function watching(app: RunningKubeglance): Promise<boolean> {
-  return /^kubeglance_replica_watching 1/m.test(await (await fetch(new URL('/metrics', app.url))).text());
-}
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await sleep(100);
-  }
 }
 
 function sleep(ms: number): Promise<void> {

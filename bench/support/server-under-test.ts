@@ -12,12 +12,12 @@ export async function startServerUnderTest(sources: ClusterSource[], metrics = n
   return startServer({ sources, host: '127.0.0.1', port: 0, logger, metrics });
 }
 
-export async function clusters(server: RunningServer): Promise<ClusterSummary[]> {
+export async function clusters(server: { url: string }): Promise<ClusterSummary[]> {
   return (await (await fetch(new URL('/api/v1/clusters', server.url))).json()) as ClusterSummary[];
 }
 
 /** Resolves with the time it took until every cluster is live. */
-export async function waitUntilLive(server: RunningServer, timeoutMs = 600_000): Promise<number> {
+export async function waitUntilLive(server: { url: string }, timeoutMs = 600_000): Promise<number> {
   const started = performance.now();
   for (;;) {
     const list = await clusters(server);

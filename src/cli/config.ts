@@ -4,6 +4,7 @@
 // comma-separated values there); a flag given on the command line wins over its variable.
 import { parseArgs } from 'node:util';
 import { isLoopbackHost } from '../server/auth/loopback.js';
+import { DEFAULT_OIDC_GROUPS_CLAIM, DEFAULT_OIDC_SCOPES } from '../server/auth/oidc.js';
 import { parseCidr } from '../server/auth/networks.js';
 
 export const DEMO_SIZES = ['small', 'medium', 'large', 'xl'] as const;
@@ -87,7 +88,6 @@ export interface OidcAuthConfig {
   scopes: string[];
 }
 
-export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'];
 
 /** --prometheus-url: `<url>` for the only cluster shown, or `<context>=<url>`. */
 export interface PrometheusTarget {
@@ -387,7 +387,7 @@ function oidcAuthConfig(raw: RawValues): OidcAuthConfig | undefined {
     throw new ConfigError(`${redirectRaw.from}: "${stringValue(redirectRaw)}" must be the URL of kubeglance's /auth/callback (its path ends in /auth/callback, no query)`);
   }
   const groupsRaw = raw['oidc-groups-claim'];
-  const groupsClaim = groupsRaw === undefined ? 'groups' : stringValue(groupsRaw);
+  const groupsClaim = groupsRaw === undefined ? DEFAULT_OIDC_GROUPS_CLAIM : stringValue(groupsRaw);
   if (!/^[\x21-\x7e]{1,256}$/.test(groupsClaim)) throw new ConfigError(`${groupsRaw!.from}: "${groupsClaim}" is not a claim name`);
   const scopesRaw = raw['oidc-scopes'];
   const scopes = scopesRaw === undefined ? [...DEFAULT_OIDC_SCOPES] : [...new Set(stringValue(scopesRaw).split(/[\s,]+/).filter((scope) => scope !== ''))];

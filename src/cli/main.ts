@@ -109,7 +109,7 @@ async function run(config: RunConfig, env: Env, io: CliIo, factories: SourceFact
 
   let reportFatal: (error: Error) => void = () => {};
   const fatal = new Promise<Error>((resolve) => (reportFatal = resolve));
-  const replication = config.redis && { url: config.redis.url, keyPrefix: config.redis.keyPrefix };
+  const replication = config.redis;
   const server = await startServer({ sources, host: config.host, port: config.port, logger, metrics, auth, authz, replication, onFatal: reportFatal }).catch(
     (error: unknown) => {
       const { code, message } = error as NodeJS.ErrnoException;

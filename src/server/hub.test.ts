@@ -226,6 +226,39 @@ describe('Hub following deltas cut elsewhere (replicas)', () => {
   });
 });
 
+describe('Hub reset with the snapshot text as stored', () => {
+  it('serves that text as its snapshot when its store re-encodes to exactly it, and encodes afresh when not', () => {
+    const { store, hub } = setup();
+    const message: SnapshotMessage = { seq: 700, clusters: [{ ...store.snapshot()[0]!, pods: [pod('z')], status: status('live') }] };
+    const json = Buffer.from(JSON.stringify(message));
+    hub.reset(message, json);
+    expect(hub.snapshot().json.equals(json)).toBe(true);
+    expect(hub.snapshot().json.toString()).toBe(JSON.stringify({ seq: 700, clusters: store.snapshot() }));
+
+    // Another name for the cluster than this replica was configured with: its own name is served.
+    const renamed: SnapshotMessage = { seq: 701, clusters: [{ ...message.clusters[0]!, name: 'elsewhere' }] };
+    hub.reset(renamed, Buffer.from(JSON.stringify(renamed)));
+    expect(JSON.parse(hub.snapshot().json.toString()).clusters[0].name).toBe('one');
+  });
+});
+
+describe('Hub jumpTo', () => {
+  it('moves the seq on with the state unchanged: older seqs resume by snapshot, reset listeners told', () => {
+    const { sink, hub } = setup();
+    sink([{ type: 'upsert', record: pod('a') }]);
+    hub.flush();
+    const resets = vi.fn();
+    hub.onReset(resets);
+    hub.jumpTo(2_000);
+    expect(resets).toHaveBeenCalledTimes(1);
+    expect(hub.seq).toBe(2_000);
+    expect(hub.framesSince(100)).toBeUndefined();
+    const snapshot = JSON.parse(hub.snapshot().json.toString()) as SnapshotMessage;
+    expect(snapshot.seq).toBe(2_000);
+    expect(snapshot.clusters[0]!.pods.map((p) => p.uid)).toEqual(['a']);
+  });
+});
+
 function parseFrameJson(frame: Frame): string {
   return JSON.stringify(parseFrame(frame).data);
 }

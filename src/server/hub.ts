@@ -113,37 +113,67 @@ export class Hub {
    * Takes a delta cut elsewhere (src/server/replication: by the watcher, read back from Redis),
    * with its seq and its exact JSON, so every replica sends the same bytes under the same numbers.
    * Only the delta right after the current seq applies; an older one is a duplicate, a later one
-   * means deltas were missed. `parsed`: the delta itself when the caller has it already.
+   * means deltas were missed.
    */
-  adopt(seq: number, json: string | Buffer, parsed?: DeltaMessage): AdoptResult {
+  adopt(seq: number, json: string): AdoptResult {
+    const order = this.placeOf(seq);
+    if (order !== undefined) return order;
+    const delta = JSON.parse(json) as DeltaMessage;
+    if (delta.seq !== seq) throw new Error(`delta ${seq} carries seq ${delta.seq}`);
+    return this.take({ seq, ...encodeFrame('delta', seq, json) }, delta);
+  }
+
+  /** As adopt, for a delta this process cut itself (the watcher's cutter): nothing to parse or encode again. */
+  adoptFrame(frame: DeltaFrame, delta: DeltaMessage): AdoptResult {
+    return this.placeOf(frame.seq) ?? this.take(frame, delta);
+  }
+
+  /**
+   * Replaces the whole state with a snapshot taken elsewhere (a replica catching up with the
+   * watcher). The resume ring is emptied, since its deltas led to a different state, and reset
+   * listeners send their clients the new snapshot. `json`: the snapshot's text as stored, kept as
+   * the snapshot frame when the store re-encodes to exactly it (encoding 240 MiB again would hold
+   * the event loop for seconds).
+   */
+  reset(message: SnapshotMessage, json?: Buffer): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    this.pending.clear();
+    const exact = this.store.load(message.clusters);
+    this.currentSeq = message.seq;
+    this.cachedSnapshot = json !== undefined && exact ? { seq: message.seq, ...encodeFrame('snapshot', message.seq, json) } : undefined;
+    this.ring.clear();
+    for (const listener of this.resetListeners) listener();
+  }
+
+  /**
+   * Moves the seq forward without changing the state (a new watcher that cannot continue a stream
+   * Redis lost part of): every seq before is void, as after reset().
+   */
+  jumpTo(seq: number): void {
+    this.flush();
+    this.currentSeq = seq;
+    this.cachedSnapshot = undefined;
+    this.ring.clear();
+    for (const listener of this.resetListeners) listener();
+  }
+
+  /** Undefined when `seq` is the next one; else why it cannot be taken. */
+  private placeOf(seq: number): AdoptResult | undefined {
     if (seq <= this.currentSeq) return 'duplicate';
     if (seq !== this.currentSeq + 1) return 'gap';
-    const delta = parsed ?? (JSON.parse(json.toString()) as DeltaMessage);
-    if (delta.seq !== seq) throw new Error(`delta ${seq} carries seq ${delta.seq}`);
+    return undefined;
+  }
+
+  private take(frame: DeltaFrame, delta: DeltaMessage): AdoptResult {
     this.adopting = true;
     try {
       this.store.applyChanges(delta.changes);
     } finally {
       this.adopting = false;
     }
-    this.publish({ seq, ...encodeFrame('delta', seq, json) }, delta);
+    this.publish(frame, delta);
     return 'applied';
-  }
-
-  /**
-   * Replaces the whole state with a snapshot taken elsewhere (a replica catching up with the
-   * watcher). The resume ring is emptied, since its deltas led to a different state, and reset
-   * listeners send their clients the new snapshot.
-   */
-  reset(message: SnapshotMessage): void {
-    clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
-    this.pending.clear();
-    this.store.load(message.clusters);
-    this.currentSeq = message.seq;
-    this.cachedSnapshot = undefined;
-    this.ring.clear();
-    for (const listener of this.resetListeners) listener();
   }
 
   private publish(frame: DeltaFrame, delta: DeltaMessage): void {

@@ -58,11 +58,9 @@ export class Resync {
     return deletes;
   }
 
-  /** Records still waiting for their kind to sync, over all clusters. */
-  pending(): number {
-    let count = 0;
-    for (const cluster of this.clusters.values()) for (const uids of cluster.unconfirmed.values()) count += uids.size;
-    return count;
+  /** Every cluster's kinds are synced: nothing is left to sweep. */
+  get done(): boolean {
+    return this.clusters.size === 0;
   }
 }
 

@@ -1,6 +1,6 @@
 // Wires the stages together: sources → store → hub → HTTP/SSE, and takes them down in reverse.
 import type { Logger } from 'pino';
-import type { ClusterSource } from '../sources/source.js';
+import type { ClusterSource, SourceSink } from '../sources/source.js';
 import type { AuthOptions } from './auth/hook.js';
 import type { AuthzPolicy } from './authz/scope.js';
 import { SessionSigner } from './auth/session.js';
@@ -47,35 +47,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = new ClusterStore();
   const sinks = sources.map((source) => store.addCluster(source.id, source.name));
   const hub = new Hub(store, options.hub);
-  const startSources = (): void => sources.forEach((source, i) => source.start(sinks[i]!));
+  const startOn = (targets: SourceSink[]) => (): void => sources.forEach((source, i) => source.start(targets[i]!));
+  const startSources = startOn(sinks);
   const stopSources = async (): Promise<void> => {
     const results = await Promise.allSettled(sources.map((source) => source.stop()));
     results.forEach((result, i) => {
       if (result.status === 'rejected') logger.warn({ err: result.reason, cluster: sources[i]!.id }, 'source did not stop cleanly');
     });
   };
-  // With replicas, the sources write to a store of their own, run only while this replica holds
-  // the lease; browsers are served from `store`, which follows Redis (src/server/replication).
-  const watchStore = options.replication && new ClusterStore();
-  const watchSinks = watchStore && sources.map((source) => watchStore.addCluster(source.id, source.name));
-  const replica =
-    options.replication &&
-    new Replica(
-      options.replication,
-      hub,
-      store,
-      {
-        store: watchStore!,
-        start: () => sources.forEach((source, i) => source.start(watchSinks![i]!)),
-        stop: stopSources,
-        onFatal:
-          options.onFatal ??
-          ((error) => {
-            throw error;
-          }),
-      },
-      logger.child({ component: 'replication' }),
-    );
+  const replica = options.replication === undefined ? undefined : watchingThroughRedis(options.replication);
+  /**
+   * With replicas, the sources write to a store of their own, run only while this replica holds
+   * the lease; browsers are served from `store`, which follows Redis (src/server/replication).
+   */
+  function watchingThroughRedis(replication: ReplicaOptions): Replica {
+    const watchStore = new ClusterStore();
+    const watchSinks = sources.map((source) => watchStore.addCluster(source.id, source.name));
+    const onFatal =
+      options.onFatal ??
+      ((error: Error) => {
+        throw error;
+      });
+    const watching = { store: watchStore, start: startOn(watchSinks), stop: stopSources, onFatal };
+    return new Replica(replication, hub, store, watching, logger.child({ component: 'replication' }));
+  }
   let auth = options.auth;
   if (replica !== undefined) {
     // Before listening: the replica serves the stored snapshot from its first request on.

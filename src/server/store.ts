@@ -28,6 +28,8 @@ interface ClusterEntry {
 export class ClusterStore {
   private readonly entries = new Map<string, ClusterEntry>();
   private readonly listeners = new Set<ChangeListener>();
+  /** Set from beginResync() until every kind has been swept. */
+  private resync: Resync | undefined;
 
   /** Registers a cluster and returns the sink its source writes to. */
   addCluster(id: string, name: string): SourceSink {
@@ -49,6 +51,7 @@ export class ClusterStore {
     for (const change of this.resync?.sweep(clusterId, entry.state) ?? []) {
       if (this.applyTo(entry, change)) changes.push(change);
     }
+    if (this.resync?.done) this.resync = undefined;
     if (entry.state.status.phase === 'live') entry.reachedLive = true;
     if (changes.length > 0) for (const listener of this.listeners) listener(changes);
   }
@@ -62,25 +65,29 @@ export class ClusterStore {
     for (const change of changes) {
       const entry = this.entries.get(change.cluster);
       if (entry === undefined) continue; // a cluster this replica was not configured with
-      if (this.applyTo(entry, change)) applied.push(change);
-      if (entry.state.status.phase === 'live') entry.reachedLive = true;
+      if (!this.applyTo(entry, change)) continue;
+      applied.push(change);
+      if (change.op === 'status' && entry.state.status.phase === 'live') entry.reachedLive = true;
     }
     if (applied.length > 0) for (const listener of this.listeners) listener(applied);
   }
 
-  /** Replaces every configured cluster's state with its entry in a snapshot; returns the ids it did not know. */
-  load(clusters: readonly ClusterSnapshot[]): string[] {
-    const unknown: string[] = [];
-    for (const snapshot of clusters) {
+  /**
+   * Replaces every configured cluster's state with its entry in a snapshot (clusters it was not
+   * configured with are skipped). True when the store now holds exactly the snapshot: the same
+   * clusters in the same order under the same names, so that its own snapshot encodes to the same text.
+   */
+  load(clusters: readonly ClusterSnapshot[]): boolean {
+    let exact = clusters.length === this.entries.size;
+    const configured = [...this.entries.keys()];
+    clusters.forEach((snapshot, i) => {
       const entry = this.entries.get(snapshot.id);
-      if (entry === undefined) {
-        unknown.push(snapshot.id);
-        continue;
-      }
+      if (entry === undefined || configured[i] !== snapshot.id || entry.state.name !== snapshot.name) exact = false;
+      if (entry === undefined) return;
       entry.state = ClusterState.fromSnapshot({ ...snapshot, name: entry.state.name });
       if (entry.state.status.phase === 'live') entry.reachedLive = true;
-    }
-    return unknown;
+    });
+    return exact;
   }
 
   /**
@@ -91,8 +98,6 @@ export class ClusterStore {
   beginResync(): void {
     this.resync = new Resync(this.clusters());
   }
-
-  private resync: Resync | undefined;
 
   private entryOf(clusterId: string): ClusterEntry {
     const entry = this.entries.get(clusterId);

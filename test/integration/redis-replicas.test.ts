@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SnapshotMessage } from '../../src/model/stream.js';
 import { kubectl } from '../support/control-plane.js';
-import { startKubeglance, type RunningKubeglance } from '../support/kubeglance-process.js';
+import { isWatching as watching, startKubeglance, waitUntil, type RunningKubeglance } from '../support/kubeglance-process.js';
 import { startRedis, type RunningRedis } from '../support/redis.js';
 import { canonicalModel, clientClusters, StreamClient } from '../support/stream-client.js';
 
@@ -111,13 +111,6 @@ async function connect(url: string): Promise<StreamClient> {
   return client;
 }
 
-async function watching(replica: RunningKubeglance): Promise<boolean> {
-  const text = await (await fetch(new URL('/metrics', replica.url))).text();
-  const match = /^kubeglance_replica_watching (\d)/m.exec(text);
-  if (match === null) throw new Error('no kubeglance_replica_watching in /metrics');
-  return match[1] === '1';
-}
-
 async function createService(name: string): Promise<void> {
   await kubectl(['-n', NAMESPACE, 'create', 'service', 'clusterip', name, '--tcp=80:8080']);
 }
@@ -136,14 +129,4 @@ async function expectModelEqualsFreshSnapshot(client: StreamClient, url: string)
   const model = client.modelAt(snapshot.seq);
   expect(model, `the client's model at seq ${snapshot.seq}`).toBeDefined();
   expect(model).toBe(canonicalModel(clientClusters(snapshot)));
-}
-
-async function waitUntil<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

@@ -63,3 +63,22 @@ export async function runKubeglance(args: string[], env: NodeJS.ProcessEnv = {})
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   return { code, stdout, stderr };
 }
+
+/** Whether this replica holds the lease and watches the clusters (--redis-url), from its /metrics. */
+export async function isWatching(replica: { url: string }): Promise<boolean> {
+  const text = await (await fetch(new URL('/metrics', replica.url))).text();
+  const match = /^kubeglance_replica_watching (\d)/m.exec(text);
+  if (match === null) throw new Error('no kubeglance_replica_watching in /metrics');
+  return match[1] === '1';
+}
+
+/** Polls `probe` every 250 ms until it gives a value (not undefined or false); a throw counts as not yet. */
+export async function waitUntil<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

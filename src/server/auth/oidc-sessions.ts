@@ -36,10 +36,6 @@ export class MemoryOidcSessions implements OidcSessionStore {
   /** @param maxSessions at most this many live sessions; the oldest goes first. */
   constructor(private readonly maxSessions = DEFAULT_MAX_SESSIONS) {}
 
-  get size(): number {
-    return this.sessions.size;
-  }
-
   async get(sessionId: string): Promise<StoredOidcSession | undefined> {
     const session = this.sessions.get(sessionId);
     return session === undefined ? undefined : structuredClone(session);

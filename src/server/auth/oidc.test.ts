@@ -12,7 +12,8 @@ import { ClusterStore } from '../store.js';
 import type { OidcOptions } from './oidc.js';
 import { SESSION_COOKIE } from './session.js';
 import { SseClient } from '../testing/sse-client.js';
-import { Browser, freePort, resign, startTestProvider, type Reply, type TestProvider } from './testing/oidc.js';
+import { freePort } from '../testing/free-port.js';
+import { Browser, resign, startTestProvider, type Reply, type TestProvider } from './testing/oidc.js';
 
 const CLIENT_ID = 'kubeglance';
 const CLIENT_SECRET = 'a-client-secret-of-some-length-0123456789';

@@ -31,8 +31,6 @@ export interface OidcOptions {
   groupsClaim?: string;
   /** Default `openid profile email`. */
   scopes?: string[];
-  /** At most this many live sessions in memory; the oldest goes first. Default 10,000. */
-  maxSessions?: number;
   /** Where sessions live; default: in this process (MemoryOidcSessions). */
   store?: OidcSessionStore;
   /** Longest a session lasts, however often it is refreshed. Default 12 hours. */
@@ -40,6 +38,9 @@ export interface OidcOptions {
   /** Tests: a fetch of their own for every request to the provider. */
   fetch?: client.CustomFetch;
 }
+
+export const DEFAULT_OIDC_SCOPES: readonly string[] = ['openid', 'profile', 'email'];
+export const DEFAULT_OIDC_GROUPS_CLAIM = 'groups';
 
 export const LOGIN_STATE_COOKIE = 'kubeglance_oidc';
 const LOGIN_STATE_PURPOSE = 'oidc-login';
@@ -68,9 +69,9 @@ export class OidcLogin {
     private readonly signer: SessionSigner,
     private readonly logger?: Logger,
   ) {
-    this.groupsClaim = options.groupsClaim ?? 'groups';
-    this.scopes = (options.scopes ?? ['openid', 'profile', 'email']).join(' ');
-    this.sessions = options.store ?? new MemoryOidcSessions(options.maxSessions);
+    this.groupsClaim = options.groupsClaim ?? DEFAULT_OIDC_GROUPS_CLAIM;
+    this.scopes = (options.scopes ?? DEFAULT_OIDC_SCOPES).join(' ');
+    this.sessions = options.store ?? new MemoryOidcSessions();
     this.sessionMaxAgeMs = (options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS) * 1000;
   }
 

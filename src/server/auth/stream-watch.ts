@@ -4,8 +4,9 @@
 // The browser's EventSource then reconnects, gets 401, and the app reloads into the login page.
 //
 // One timer for all streams (a wall of screens is thousands of them), running only while there
-// are any. The checks are cheap: the token file is looked at again at most once a second, and OIDC
-// sessions are a map lookup (a refresh when due, shared by all requests of the session).
+// are any. The checks are cheap: the token file is looked at again at most once a second, and an
+// OIDC session is a map lookup, or one Redis GET with replicas (a refresh when due, shared by all
+// requests of the session).
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 

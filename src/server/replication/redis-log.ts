@@ -43,6 +43,10 @@ const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
 
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+/** Deltas per blocking read while following, and per read while a new watcher catches up. */
+const READ_BATCH = 1_000;
+const CATCH_UP_BATCH = 10_000;
+
 /** A write refused because another replica holds the lease. */
 export class NotWatcherError extends Error {
   override name = 'NotWatcherError';
@@ -121,13 +125,14 @@ export class RedisLog {
     await this.fenced(SNAPSHOT_SCRIPT, [this.keys.lease, this.keys.snapshot, this.keys.deltas], [this.replicaId, String(seq), gz, entryId(Math.max(0, seq - keep))]);
   }
 
-  /** The stored snapshot, or undefined when there is none yet. */
-  async readSnapshot(): Promise<SnapshotMessage | undefined> {
+  /** The stored snapshot and its JSON text, or undefined when there is none yet. */
+  async readSnapshot(): Promise<{ message: SnapshotMessage; json: Buffer } | undefined> {
     const [seq, gz] = await this.client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).hmGet(this.keys.snapshot, ['seq', 'gz']);
     if (!Buffer.isBuffer(seq) || !Buffer.isBuffer(gz)) return undefined;
-    const message = JSON.parse((await gunzipAsync(gz)).toString('utf8')) as SnapshotMessage;
+    const json = await gunzipAsync(gz);
+    const message = JSON.parse(json.toString('utf8')) as SnapshotMessage;
     if (message.seq !== Number(seq.toString())) throw new Error(`the stored snapshot says seq ${message.seq} but is filed under ${seq.toString()}`);
-    return message;
+    return { message, json };
   }
 
   /** Seq of the stored snapshot, 0 when there is none. */
@@ -136,14 +141,14 @@ export class RedisLog {
   }
 
   /** Deltas after `seq`, oldest first; waits up to `blockMs` for one when there are none. */
-  async readAfter(seq: number, blockMs: number, count = 1_000): Promise<DeltaEntry[]> {
-    const reply = (await this.reader.xRead({ key: this.keys.deltas, id: entryId(seq) }, { BLOCK: blockMs, COUNT: count })) as StreamsReply;
+  async readAfter(seq: number, blockMs: number): Promise<DeltaEntry[]> {
+    const reply = (await this.reader.xRead({ key: this.keys.deltas, id: entryId(seq) }, { BLOCK: blockMs, COUNT: READ_BATCH })) as StreamsReply;
     return reply === null ? [] : (reply[0]?.messages ?? []).map(toEntry);
   }
 
   /** Deltas after `seq`, without waiting (a new watcher catching up before it starts). */
-  async rangeAfter(seq: number, count = 10_000): Promise<DeltaEntry[]> {
-    const messages = (await this.client.xRange(this.keys.deltas, `(${entryId(seq)}`, '+', { COUNT: count })) as StreamMessage[];
+  async rangeAfter(seq: number): Promise<DeltaEntry[]> {
+    const messages = (await this.client.xRange(this.keys.deltas, `(${entryId(seq)}`, '+', { COUNT: CATCH_UP_BATCH })) as StreamMessage[];
     return messages.map(toEntry);
   }
 

@@ -21,7 +21,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { Hub } from '../hub.js';
+import { Hub, type DeltaFrame } from '../hub.js';
 import type { ClusterStore } from '../store.js';
 import type { DeltaMessage } from '../../model/stream.js';
 import type { OidcSessionStore } from '../auth/oidc-sessions.js';
@@ -77,8 +77,6 @@ export interface ReplicaStats {
   takeovers: number;
   snapshotsLoaded: number;
   snapshotsWritten: number;
-  /** Seq of the newest snapshot this replica loaded or wrote. */
-  snapshotSeq: number;
 }
 
 /** How far a new watcher jumps its seq when it cannot continue the stream: followers see a gap and reload. */
@@ -233,12 +231,12 @@ export class Replica {
 
   /** Replaces the state with the stored snapshot if it is newer than what this replica holds. */
   private async loadSnapshot(): Promise<boolean> {
-    const snapshot = await this.log.readSnapshot();
-    if (snapshot === undefined || (this.counts.snapshotsLoaded > 0 && snapshot.seq <= this.hub.seq)) return false;
-    this.hub.reset(snapshot);
+    const stored = await this.log.readSnapshot();
+    if (stored === undefined || (this.counts.snapshotsLoaded > 0 && stored.message.seq <= this.hub.seq)) return false;
+    this.hub.reset(stored.message, stored.json);
     this.counts.snapshotsLoaded++;
-    this.counts.snapshotSeq = snapshot.seq;
-    this.logger.info({ seq: snapshot.seq }, 'redis: loaded the stored snapshot');
+    this.counts.snapshotSeq = stored.message.seq;
+    this.logger.info({ seq: stored.message.seq }, 'redis: loaded the stored snapshot');
     return true;
   }
 
@@ -254,9 +252,10 @@ export class Replica {
     await this.catchUp();
     // The sources start from what browsers already have (the records are shared, not copied).
     this.watching.store.load(this.store.snapshot());
-    const cutter = new Hub(this.watching.store, { firstSeq: this.hub.seq });
+    // No resume ring: browsers resume from the served hub, never from this one.
+    const cutter = new Hub(this.watching.store, { firstSeq: this.hub.seq, ringMaxDeltas: 0 });
     this.cutter = cutter;
-    cutter.subscribe((frame, delta) => this.publish(frame.seq, frame.json, delta));
+    cutter.subscribe((frame, delta) => this.publish(frame, delta));
     // Followers that lost track start from here; the stream continues from this seq.
     await this.writeSnapshot();
     this.snapshotTimer = setInterval(() => this.snapshotIfChanged(), this.snapshotEveryMs).unref();
@@ -277,7 +276,7 @@ export class Replica {
     const last = await this.log.lastSeq();
     if (last >= this.hub.seq) {
       this.logger.warn({ seq: this.hub.seq, streamSeq: last }, 'redis: the stream cannot be followed to its end; starting from a new snapshot');
-      this.hub.reset({ seq: last + SEQ_JUMP, clusters: this.store.snapshot() });
+      this.hub.jumpTo(last + SEQ_JUMP);
     }
   }
 
@@ -285,12 +284,13 @@ export class Replica {
    * Sends a delta to Redis; browsers here get it once Redis has it, like everywhere else. Deltas
    * reach the served hub in order: each waits for the one before it as well as for its own write.
    */
-  private publish(seq: number, json: Buffer, delta: DeltaMessage): void {
+  private publish(frame: DeltaFrame, delta: DeltaMessage): void {
+    const { seq, json } = frame;
     // Called while the cutter cuts `seq`: a snapshot taken now is exactly the state at `seq`.
     const stored = json.length > this.maxStreamDeltaBytes ? this.writeSnapshot() : this.log.publish(seq, json);
     this.lastPublish = Promise.all([this.lastPublish, stored]).then(
       () => {
-        this.hub.adopt(seq, json, delta);
+        this.hub.adoptFrame(frame, delta);
       },
       (error: unknown) => this.fatal(error instanceof NotWatcherError ? error : new Error(`could not publish delta ${seq} to Redis: ${(error as Error).message}`)),
     );

@@ -1,9 +1,8 @@
 // Test support for OIDC: a real provider (oidc-provider) on 127.0.0.1 whose login interaction is
 // answered at once for the account `login()` names, a "browser" (undici requests, redirects
-// followed by hand, a small cookie jar), and helpers to re-sign a JWT and find a free port.
+// followed by hand, a small cookie jar), and a helper to re-sign a JWT.
 import { createSign, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { Agent, request } from 'undici';
 
 export interface TestProviderOptions {
@@ -237,16 +236,4 @@ export function resign(jwt: string, key: KeyObject, changes: Record<string, unkn
   const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   const signature = createSign('RSA-SHA256').update(body).sign(key).toString('base64url');
   return `${body}.${signature}`;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
