@@ -15,7 +15,7 @@ import { LiveStore, type StoreEvent } from './live/live-store.js';
 import { DetailsPanel, Tooltip, tooltipLines } from './panels/details.js';
 import { HelpOverlay } from './panels/help.js';
 import { TopologyLegend, createLegend } from './panels/legend.js';
-import { StatusBar } from './panels/status-bar.js';
+import { StatusBar, trafficProblem } from './panels/status-bar.js';
 import { SummaryStrip } from './panels/summary-strip.js';
 import { Toolbar } from './panels/toolbar.js';
 import { TopologyToolbar } from './panels/topology-toolbar.js';
@@ -26,6 +26,7 @@ import { nodeSelectionUid, placeholderName } from './views/occupancy/layout.js';
 import { OccupancyView, type OccupancyOptions } from './views/occupancy/occupancy-view.js';
 import { DARK, LIGHT, type Theme } from './views/occupancy/palette.js';
 import { TopologyController } from './views/topology/topology-controller.js';
+import { collapsedNamespaceOf } from './views/topology/shape.js';
 import { TopologyView } from './views/topology/topology-view.js';
 
 /**
@@ -333,7 +334,7 @@ export class App {
     if (state === undefined) return;
     const lines = tooltipLines(state, {
       pod: picked.pod, node: picked.pod ? undefined : picked.box.node, boxName: picked.box.name, unscheduled: picked.box.kind === 'unscheduled',
-      nodeDetailsHidden: this.nodesHidden,
+      placeholder: picked.box.placeholder, detailsHidden: picked.box.detailsHidden,
     });
     this.tooltip.show(lines, x, y, { width: this.stage.clientWidth, height: this.stage.clientHeight });
   }
@@ -366,7 +367,7 @@ export class App {
     if (picked.type === 'edge') {
       const drawn = view.edge(picked.id);
       if (drawn === undefined) return undefined;
-      const modelEdges = topology.edges.filter((e) => drawn.edges.includes(e.id));
+      const modelEdges = this.topology.modelEdges(drawn.edges);
       const lines = modelEdges.slice(0, 6).map((e) => `${e.type}: ${e.reason}`);
       if (modelEdges.length > 6) lines.push(`… and ${modelEdges.length - 6} more`);
       if (drawn.traffic) lines.push(formatTraffic({ ...drawn.traffic, meshes: [] }));
@@ -376,7 +377,8 @@ export class App {
       return [`${drawn.from} → ${drawn.to}`, ...lines];
     }
     if (picked.type === 'group') return [`namespace ${picked.id || '(cluster-wide)'}`];
-    if (picked.id.startsWith('Namespace/')) return [`namespace ${picked.id.slice('Namespace/'.length)} (collapsed)`, 'click to expand'];
+    const collapsed = collapsedNamespaceOf(picked.id);
+    if (collapsed !== undefined) return [`namespace ${collapsed} (collapsed)`, 'click to expand'];
     const details = this.topology.details(picked.id);
     if (details === undefined) return undefined;
     const v = details.vertex;
@@ -393,8 +395,8 @@ export class App {
     // The details panel may open and the graph re-fit: the tooltip would point at nothing.
     this.tooltip.hide();
     const cluster = this.topology.clusterShown?.id;
-    if (picked?.type === 'vertex' && picked.id.startsWith('Namespace/')) {
-      const namespace = picked.id.slice('Namespace/'.length);
+    const namespace = picked?.type === 'vertex' ? collapsedNamespaceOf(picked.id) : undefined;
+    if (namespace !== undefined) {
       this.update({ expanded: [...new Set([...this.state.expanded, namespace])] }, 'push');
     } else if (picked?.type === 'vertex' && cluster !== undefined) this.update({ selection: { cluster, kind: 'Vertex', uid: picked.id } }, 'push');
     else if (picked?.type !== 'edge' && this.state.selection !== null) this.update({ selection: null }, 'push');
@@ -558,10 +560,10 @@ export class App {
     this.topologyToolbar.setNamespaces(this.topology.namespaces());
     const status = this.topology.clusterShown?.status;
     const trafficNote =
-      status?.traffic === 'available' ? 'observed traffic: on'
-      : status?.traffic === 'unavailable' ? `observed traffic unavailable${status.trafficReason ? `: ${status.trafficReason}` : ''}`
-      : status?.traffic === 'pending' ? 'observed traffic: waiting for Prometheus'
-      : undefined;
+      status === undefined ? undefined
+      : status.traffic === 'available' ? 'observed traffic: on'
+      : status.traffic === 'pending' ? 'observed traffic: waiting for Prometheus'
+      : trafficProblem(status);
     const info: Parameters<TopologyToolbar['setInfo']>[0] = { vertices: vertices.length, edges, collapsed: vertices.filter((v) => v.kind === 'Namespace').length };
     if (layoutMs !== undefined) info.layoutMs = layoutMs;
     if (trafficNote !== undefined) info.trafficNote = trafficNote;

@@ -1,7 +1,7 @@
 // The pinned details panel (click a pod or node) and the hover tooltip. Everything shown is
 // cluster data, set as text. Names have a copy button.
 import type { ClusterState } from '../../model/cluster-state.js';
-import { formatBytes, formatCpu, formatPercent, occupancyInState, placeholderNode, podUsage, visualStatus } from '../../model/occupancy.js';
+import { formatBytes, formatCpu, formatPercent, occupancyInState, placeholderNode, podUsage, visualStatus, type PlaceholderNode } from '../../model/occupancy.js';
 import type { ContainerRecord, EventRecord, NodeRecord, PodRecord } from '../../model/records.js';
 import { el, formatAge, formatCount, replaceChildren } from '../dom.js';
 import { STATUS_STYLES } from '../views/occupancy/palette.js';
@@ -122,7 +122,7 @@ function nodeDetails(state: ClusterState, node: NodeRecord, now: number): Node[]
 }
 
 /** Why a node box has no details: the one line shown in its panel and tooltip. */
-export function placeholderNote(hidden: boolean): string {
+function placeholderNote(hidden: boolean): string {
   return hidden
     ? 'Node details hidden: this identity may not see nodes. Capacity, usage, readiness and labels are not shown.'
     : 'No Node record: the node was deleted or is not synced yet. Capacity, usage, readiness and labels are not known.';
@@ -226,7 +226,7 @@ function eventsSection(state: ClusterState, uid: string, name: string, kind: str
 /** The short form for the hover tooltip. */
 export function tooltipLines(
   state: ClusterState,
-  target: { pod?: PodRecord; node?: NodeRecord; boxName: string; unscheduled: boolean; nodeDetailsHidden?: boolean },
+  target: { pod?: PodRecord; node?: NodeRecord; boxName: string; unscheduled: boolean; placeholder?: PlaceholderNode; detailsHidden?: boolean },
 ): string[] {
   const { pod, node } = target;
   if (pod !== undefined) {
@@ -249,8 +249,9 @@ export function tooltipLines(
     ];
   }
   if (target.unscheduled) return [`unscheduled: ${target.boxName}`];
-  const hidden = target.nodeDetailsHidden === true;
-  const p = placeholderNode(target.boxName, state.podsOnNode(target.boxName));
+  const hidden = target.detailsHidden === true;
+  // A placeholder box carries its placeholder, kept up to date with its pods; counted here only without one.
+  const p = target.placeholder ?? placeholderNode(target.boxName, state.podsOnNode(target.boxName));
   return [
     `node ${target.boxName}`,
     hidden ? 'node details hidden (this identity may not see nodes)' : 'no Node record (deleted, or not synced yet)',

@@ -37,8 +37,14 @@ function clusterStatus(cluster: ClusterState, now: number): HTMLElement {
 export function pollProblems(status: ClusterStatus): string[] {
   const problems: string[] = [];
   if (status.metrics === 'unavailable') problems.push(`usage unavailable${status.metricsReason ? `: ${status.metricsReason}` : ''}`);
-  if (status.traffic === 'unavailable') problems.push(`observed traffic unavailable${status.trafficReason ? `: ${status.trafficReason}` : ''}`);
+  const traffic = trafficProblem(status);
+  if (traffic !== undefined) problems.push(traffic);
   return problems;
+}
+
+/** Why observed traffic (Prometheus) is unavailable, if it is (also the topology toolbar's note). */
+export function trafficProblem(status: ClusterStatus): string | undefined {
+  return status.traffic === 'unavailable' ? `observed traffic unavailable${status.trafficReason ? `: ${status.trafficReason}` : ''}` : undefined;
 }
 
 export function phaseText(status: ClusterStatus, now = Date.now()): string {

@@ -78,7 +78,7 @@ function recordOf(cluster: ClusterState, vertex: Vertex) {
   return undefined;
 }
 
-function edgeList(edges: Edge[], direction: 'in' | 'out', vertices: ReadonlyMap<string, Vertex>): HTMLElement {
+function edgeList(edges: readonly Edge[], direction: 'in' | 'out', vertices: ReadonlyMap<string, Vertex>): HTMLElement {
   if (edges.length === 0) return el('p', { class: 'muted' }, 'none');
   const items = el('ul', { class: 'details-edges' });
   const sorted = [...edges].sort((a, b) => a.type.localeCompare(b.type) || a.id.localeCompare(b.id));

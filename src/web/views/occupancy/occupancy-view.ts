@@ -14,6 +14,7 @@ import { CellTexture, shapeSource } from './cell-texture.js';
 import { QuadMesh } from './quad-mesh.js';
 import { CELL_OUTLINED, CELL_RESTARTED, CHROME_ATTRIBUTES, DETAIL_MIN_CELL_PIXELS, GRID_ATTRIBUTES, SHAPES, chromeFragment, gridFragment, type Detail } from './shaders.js';
 import { fitCamera, toWorld } from '../camera.js';
+import { rgba } from '../shader-color.js';
 import { ViewCamera } from '../view-camera.js';
 import * as g from './geometry.js';
 import { OTHER_REASONS, boxKey, nodeSelectionUid, fillCells, layoutClusters, placeholderName, unscheduledKey, unscheduledReason, type OccupancyLayout, type PodBox } from './layout.js';
@@ -398,7 +399,7 @@ export class OccupancyView {
 
   private applyThemeUniforms(): void {
     const t = this.theme;
-    const set = (group: UniformGroup, name: string, rgb: Rgb) => (group.uniforms[name] as Float32Array).set(unit(rgb, 1));
+    const set = (group: UniformGroup, name: string, rgb: Rgb) => (group.uniforms[name] as Float32Array).set(rgba(rgb, 1));
     set(this.gridUniforms, 'uMark', t.mark);
     set(this.chromeUniforms, 'uFill', t.nodeFill);
     set(this.chromeUniforms, 'uBarBack', t.barBack);
@@ -426,7 +427,7 @@ export class OccupancyView {
     const rects = [...clusters, ...clusters.flatMap((c) => c.groups.filter((group) => group.value !== ''))];
     this.frames.reset(rects.length * 4);
     const line = 1 / scale;
-    const attributes = { aBox: [0, 0, 0, 0], aFill: unit(this.theme.border, 0), aBorder: unit(this.theme.border, 0) };
+    const attributes = { aBox: [0, 0, 0, 0], aFill: rgba(this.theme.border, 0), aBorder: rgba(this.theme.border, 0) };
     rects.forEach(({ x, y, w, h }, i) => {
       this.frames.set(i * 4, { x, y, w, h: line }, attributes);
       this.frames.set(i * 4 + 1, { x, y: y + h - line, w, h: line }, attributes);
@@ -449,11 +450,11 @@ export class OccupancyView {
     const hovered = this.hovered?.box === box && this.hovered.pod === undefined;
     const notReady = box.kind === 'node' && node !== undefined && !node.ready;
     // A placeholder (no Node record) has a dashed border: nothing about the node itself is known.
-    const aBorder = selected ? unit(SELECTED, 3) : hovered ? unit(SELECTED, 2) : notReady ? unit(NOT_READY, 1.5)
-      : box.placeholder !== undefined ? unit(t.placeholderBorder, -PLACEHOLDER_BORDER) : unit(t.border, 1);
+    const aBorder = selected ? rgba(SELECTED, 3) : hovered ? rgba(SELECTED, 2) : notReady ? rgba(NOT_READY, 1.5)
+      : box.placeholder !== undefined ? rgba(t.placeholderBorder, -PLACEHOLDER_BORDER) : rgba(t.border, 1);
     // The grid quad covers the box below the chrome: no pixel is shaded twice.
     const gridRect = { x: box.x, y: box.y + g.GRID_TOP, w: box.w, h: box.h - g.GRID_TOP };
-    this.grid.set(quad, gridRect, { aBox: [box.w, box.h, box.columns, box.firstCell], aFill: unit(t.nodeFill, box.rows), aBorder }, { x: 0, y: g.GRID_TOP });
+    this.grid.set(quad, gridRect, { aBox: [box.w, box.h, box.columns, box.firstCell], aFill: rgba(t.nodeFill, box.rows), aBorder }, { x: 0, y: g.GRID_TOP });
 
     // Header: plain for a healthy node; stripes for not ready, cordoned, unknown or unscheduled.
     let stripe: Rgb | undefined;
@@ -468,8 +469,8 @@ export class OccupancyView {
     // No bars for unscheduled pods, nor for placeholders: there is no capacity to measure against.
     const noBars = box.kind === 'unscheduled' || box.placeholder !== undefined;
     this.chrome.set(quad, { x: box.x, y: box.y, w: box.w, h: g.GRID_TOP }, {
-      aHeader: unit(t.header, box.w),
-      aStripe: unit(stripe ?? t.header, (stripe === undefined ? 0 : 1) + (noBars ? 2 : 0)),
+      aHeader: rgba(t.header, box.w),
+      aStripe: rgba(stripe ?? t.header, (stripe === undefined ? 0 : 1) + (noBars ? 2 : 0)),
       aCpu: cpu,
       aMemory: memory,
       aBorder,
@@ -600,11 +601,6 @@ export function hasSchedulingTaint(node: NodeRecord): boolean {
   return node.taints.some(
     (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && t.key !== 'node.kubernetes.io/unschedulable' && !t.key.startsWith('node-role.kubernetes.io/'),
   );
-}
-
-/** A colour as shader floats, with a fourth value that the attribute carries alongside. */
-function unit(rgb: Rgb, fourth: number): [number, number, number, number] {
-  return [rgb[0] / 255, rgb[1] / 255, rgb[2] / 255, fourth];
 }
 
 function fragments(fragment: (detail: Detail) => string): Record<Detail, string> {

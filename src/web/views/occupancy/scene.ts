@@ -85,16 +85,19 @@ export function describeScene({ layout, camera, view, frames, clusters, dims, se
       id: c.id, name: c.name, phase: clusters.get(c.id)?.status.phase ?? 'connecting', box: screen(c),
       groups: c.groups.map((group) => ({ value: group.value, nodes: group.nodes.map((n) => n.name), box: screen(group) })),
     })),
-    nodes: layout.boxes.map((box) => ({
-      cluster: box.cluster, kind: box.kind, name: box.name, uid: box.node?.uid, box: screen(box),
-      ready: box.node?.ready, cordoned: box.node?.unschedulable, podCount: box.podCount,
-      selected: selection?.kind === 'Node' && selection.cluster === box.cluster && selection.uid === nodeSelectionUid(box),
-      placeholder: box.placeholder !== undefined, detailsHidden: box.detailsHidden,
-      bars: box.kind === 'node' && box.placeholder === undefined,
-      // Hovered and selected boxes are drawn solid (see occupancy-view.ts writeBox).
-      border: box.placeholder !== undefined && !(selection?.kind === 'Node' && selection.cluster === box.cluster && selection.uid === nodeSelectionUid(box)) ? 'dashed' as const : 'solid' as const,
-      label: boxLabel(box),
-    })),
+    nodes: layout.boxes.map((box) => {
+      const selected = selection?.kind === 'Node' && selection.cluster === box.cluster && selection.uid === nodeSelectionUid(box);
+      return {
+        cluster: box.cluster, kind: box.kind, name: box.name, uid: box.node?.uid, box: screen(box),
+        ready: box.node?.ready, cordoned: box.node?.unschedulable, podCount: box.podCount,
+        selected,
+        placeholder: box.placeholder !== undefined, detailsHidden: box.detailsHidden,
+        bars: box.kind === 'node' && box.placeholder === undefined,
+        // Hovered and selected boxes are drawn solid (see occupancy-view.ts writeBox).
+        border: box.placeholder !== undefined && !selected ? 'dashed' as const : 'solid' as const,
+        label: boxLabel(box),
+      };
+    }),
     pods: layout.boxes.flatMap((box) =>
       box.cells.flatMap((pod, cell) => {
         if (pod === undefined) return [];

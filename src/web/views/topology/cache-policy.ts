@@ -7,6 +7,7 @@
 // software GL, so redrawing it on every wheel step would make zooming stutter. At rest the picture
 // is always redrawn exactly under the camera.
 import type { Camera } from '../../url-state.js';
+import type { PictureState } from '../cached-picture.js';
 
 /** Drawn around the screen on every side, so that a pan of up to this many pixels needs no redraw. */
 export const CACHE_MARGIN = 160;
@@ -16,12 +17,6 @@ export const REDRAW_WHILE_MOVING_MS = 250;
 export const REFILL_WHILE_MOVING_MS = 120;
 /** Scaled further than this (either way) while moving, the picture is redrawn at once. */
 export const MAX_STRETCH = 2;
-
-export interface CacheState {
-  drawnAt: Camera | undefined;
-  drawnAtMs: number;
-  stale: boolean;
-}
 
 /** Where the cached picture lands on screen under `camera` (its texture is the view plus the margin on each side). */
 export function placement(drawnAt: Camera, camera: Camera, view: { width: number; height: number }): { x: number; y: number; width: number; height: number } {
@@ -34,7 +29,7 @@ export function placement(drawnAt: Camera, camera: Camera, view: { width: number
   };
 }
 
-export function needsRedraw(cache: CacheState, camera: Camera, view: { width: number; height: number }, moving: boolean, now: number): boolean {
+export function needsRedraw(cache: PictureState, camera: Camera, view: { width: number; height: number }, moving: boolean, now: number): boolean {
   const { drawnAt } = cache;
   if (drawnAt === undefined) return true;
   const exact = drawnAt.scale === camera.scale && drawnAt.x === camera.x && drawnAt.y === camera.y;

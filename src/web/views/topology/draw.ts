@@ -10,7 +10,7 @@ import type { Box, GraphLayout, ShapedGraph, ShapedVertex } from './contracts.js
 import { arrowSize, pointAlong, vertexParts, type Polyline } from './geometry.js';
 import { DIM_ALPHA, FADE_ALPHA, GLYPH_SHAPES, KIND_STYLES, edgeLook, healthColor, healthOf, type EdgeLook, type GlyphShape, type TopologyPalette } from './topology-palette.js';
 import { TriBuffer, type AttributeLayout } from './tri-buffer.js';
-import type { Rgb } from '../occupancy/palette.js';
+import { rgba } from '../shader-color.js';
 
 /**
  * Lines: a world anchor plus an offset in screen pixels; distance along the line (world, plus
@@ -273,10 +273,6 @@ export function segmentsOf(points: Polyline): Segment[] {
 }
 
 // --- helpers ---------------------------------------------------------------------------------------
-
-export function rgba(rgb: Rgb, alpha: number): [number, number, number, number] {
-  return [rgb[0] / 255, rgb[1] / 255, rgb[2] / 255, alpha];
-}
 
 function grow(box: Box, by: number): Box {
   return { x: box.x - by, y: box.y - by, width: box.width + 2 * by, height: box.height + 2 * by };

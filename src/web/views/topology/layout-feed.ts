@@ -4,7 +4,7 @@
 // graph shown stays until its successor is laid out. No PixiJS: tested with a fake client.
 import type { GraphLayout, ShapedGraph } from './contracts.js';
 import { sameStructure } from './graph-structure.js';
-import { isSuperseded, type LayoutClient } from './layout-client.js';
+import type { LayoutClient } from './layout-client.js';
 
 export class LayoutFeed {
   /** The graph shown and its layout (same structure). */
@@ -80,9 +80,8 @@ export class LayoutFeed {
         (error: unknown) => {
           if (ticket !== this.ticket) return;
           this.requested = undefined;
-          // A superseded request is answered by a newer one; nothing failed. (Only this feed asks
-          // its client and only the newest ticket gets here, so this is the client being cautious.)
-          if (isSuperseded(error)) return;
+          // No superseded request gets here: only this feed asks its client, and a request is
+          // superseded only by a newer one, which took a newer ticket.
           this.failure = error instanceof Error ? error.message : String(error);
           this.failed(this.failure);
         },

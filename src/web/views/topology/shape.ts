@@ -31,8 +31,15 @@ export function groupOf(vertex: Vertex): string {
   return vertex.namespace ?? CLUSTER_GROUP;
 }
 
+const NAMESPACE_VERTEX_PREFIX = 'Namespace/';
+
 function namespaceVertexId(namespace: string): string {
-  return `Namespace/${namespace}`;
+  return `${NAMESPACE_VERTEX_PREFIX}${namespace}`;
+}
+
+/** The namespace a collapsed namespace's vertex stands for; undefined for any other vertex id. */
+export function collapsedNamespaceOf(id: string): string | undefined {
+  return id.startsWith(NAMESPACE_VERTEX_PREFIX) ? id.slice(NAMESPACE_VERTEX_PREFIX.length) : undefined;
 }
 
 /** Drawn pair id: one ShapedEdge per direction between two drawn vertices. */
@@ -40,8 +47,11 @@ function shapedEdgeId(from: string, to: string): string {
   return `${from}->${to}`;
 }
 
-/** Declared types in a fixed order, so `types` of equal sets compare equal. */
-const DECLARED_TYPE_ORDER: readonly EdgeType[] = ['routes', 'selects', 'config', 'policy-allow'];
+/**
+ * Declared types in a fixed order, so `types` of equal sets compare equal; also the precedence of
+ * the type an edge with several is coloured by (topology-palette.ts).
+ */
+export const DECLARED_TYPE_ORDER: readonly EdgeType[] = ['routes', 'selects', 'config', 'policy-allow'];
 /** Declared types whose edge implies traffic: a quiet one of these is worth a look. */
 const TRAFFIC_IMPLYING_TYPES: ReadonlySet<EdgeType> = new Set(['config', 'routes']);
 

@@ -18,11 +18,20 @@ const DERIVE_COST_FACTOR = 10;
 export interface VertexDetails {
   cluster: ClusterState;
   vertex: Vertex;
+  incoming: readonly Edge[];
+  outgoing: readonly Edge[];
+  unresolved: readonly Unresolved[];
+  vertices: ReadonlyMap<string, Vertex>;
+}
+
+/** A vertex's edges and unresolved names, each in model order. */
+interface VertexLinks {
   incoming: Edge[];
   outgoing: Edge[];
   unresolved: Unresolved[];
-  vertices: ReadonlyMap<string, Vertex>;
 }
+
+const NO_LINKS: VertexLinks = { incoming: [], outgoing: [], unresolved: [] };
 
 export interface TopologyTarget {
   setGraph(graph: ShapedGraph): void;
@@ -34,6 +43,10 @@ export class TopologyController {
   private viewState: ViewState | undefined;
   private topology: Topology | undefined;
   private verticesById = new Map<string, Vertex>();
+  /** Model edge id → its position in `topology.edges` (lookups keep model order). */
+  private edgeIndex = new Map<string, number>();
+  /** Vertex id → its edges in both directions and its unresolved names, for details and the tooltip. */
+  private linksById = new Map<string, VertexLinks>();
   private filter: TopologyFilter | undefined;
   private query: Query | undefined;
   private stale = true;
@@ -112,14 +125,20 @@ export class TopologyController {
     const cluster = this.clusterShown;
     const vertex = this.verticesById.get(vertexId);
     if (cluster === undefined || vertex === undefined || this.topology === undefined) return undefined;
-    return {
-      cluster,
-      vertex,
-      incoming: this.topology.edges.filter((e) => e.to === vertexId),
-      outgoing: this.topology.edges.filter((e) => e.from === vertexId),
-      unresolved: this.topology.unresolved.filter((u) => u.from === vertexId),
-      vertices: this.verticesById,
-    };
+    const links = this.linksById.get(vertexId) ?? NO_LINKS;
+    return { cluster, vertex, incoming: links.incoming, outgoing: links.outgoing, unresolved: links.unresolved, vertices: this.verticesById };
+  }
+
+  /** The model edges of the current topology with these ids, in model order (ids not in it are left out). */
+  modelEdges(ids: readonly string[]): Edge[] {
+    const topology = this.topology;
+    if (topology === undefined) return [];
+    const positions = new Set<number>();
+    for (const id of ids) {
+      const i = this.edgeIndex.get(id);
+      if (i !== undefined) positions.add(i);
+    }
+    return [...positions].sort((a, b) => a - b).map((i) => topology.edges[i]!);
   }
 
   /** Namespaces that hold vertices, for the namespace filter. */
@@ -148,11 +167,31 @@ export class TopologyController {
     const started = performance.now();
     this.topology = cluster === undefined ? { vertices: [], edges: [], unresolved: [] } : deriveTopology(cluster);
     this.verticesById = new Map(this.topology.vertices.map((v) => [v.id, v]));
+    this.indexLinks(this.topology);
     this.deriveMs = performance.now() - started;
     this.lastDeriveAt = performance.now();
     this.stale = false;
     this.reshape();
     this.onDerived();
+  }
+
+  /** Indexes edges and unresolved names by id and by vertex, keeping model order. */
+  private indexLinks(topology: Topology): void {
+    const edgeIndex = new Map<string, number>();
+    const links = new Map<string, VertexLinks>();
+    const linksOf = (id: string): VertexLinks => {
+      let l = links.get(id);
+      if (l === undefined) links.set(id, (l = { incoming: [], outgoing: [], unresolved: [] }));
+      return l;
+    };
+    topology.edges.forEach((e, i) => {
+      if (!edgeIndex.has(e.id)) edgeIndex.set(e.id, i);
+      linksOf(e.to).incoming.push(e);
+      linksOf(e.from).outgoing.push(e);
+    });
+    for (const u of topology.unresolved) linksOf(u.from).unresolved.push(u);
+    this.edgeIndex = edgeIndex;
+    this.linksById = links;
   }
 
   private reshape(): void {

@@ -5,6 +5,7 @@
 // The canvas drawing, the SVG export, the legend and the test hook all read this one table.
 import type { EdgeType, VertexKind } from '../../../model/topology.js';
 import type { ShapedEdge } from './contracts.js';
+import { DECLARED_TYPE_ORDER } from './shape.js';
 import { DARK, SELECTED, type Rgb, type Theme } from '../occupancy/palette.js';
 
 /** What a vertex can be on screen: a model kind, or a collapsed namespace. */
@@ -159,12 +160,10 @@ export function topologyPalette(theme: Theme): TopologyPalette {
   };
 }
 
-/** Which declared type an edge with several shows (the first in this order). */
-const TYPE_PRECEDENCE: readonly EdgeType[] = ['routes', 'selects', 'config', 'policy-allow'];
-
 /** The declared type an edge is coloured by, if it has any. */
 function primaryType(edge: Pick<ShapedEdge, 'types'>): EdgeType | undefined {
-  for (const type of TYPE_PRECEDENCE) if (edge.types.includes(type)) return type;
+  // An edge with several declared types shows the first in this order.
+  for (const type of DECLARED_TYPE_ORDER) if (edge.types.includes(type)) return type;
   return undefined;
 }
 

@@ -13,10 +13,11 @@ import { Application, Container, Rectangle } from 'pixi.js';
 import type { Camera } from '../../url-state.js';
 import { fitCamera, MAX_SCALE, toWorld } from '../camera.js';
 import { cssColor, type Theme } from '../occupancy/palette.js';
+import { rgba } from '../shader-color.js';
 import { ViewCamera } from '../view-camera.js';
 import type { Box, GraphLayout, ShapedEdge, ShapedGraph, ShapedVertex } from './contracts.js';
 import { drawingBounds } from './geometry.js';
-import { addBox, BOX_LAYOUT, buildDrawing, buildOverlay, createDrawing, createOverlay, rgba } from './draw.js';
+import { addBox, BOX_LAYOUT, buildDrawing, buildOverlay, createDrawing, createOverlay } from './draw.js';
 import { topologySvg } from './export-svg.js';
 import { indexLabels, planLabels, type LabelIndex } from './label-plan.js';
 import { TopologyLabels } from './labels.js';
@@ -192,12 +193,13 @@ export class TopologyView {
     const relaid = layout !== this.layout;
     this.graph = graph;
     this.layout = layout;
-    this.pickIndex = buildPickIndex(graph, layout);
     this.labelIndex = indexLabels(graph, layout, this.selected);
     if (this.hovered !== undefined && !this.exists(this.hovered)) this.hovered = undefined;
     this.drawingDirty = true;
     this.overlayDirty = true;
     if (relaid) {
+      // Ids and boxes only: a graph on the same layout has the same structure (sameStructure).
+      this.pickIndex = buildPickIndex(graph, layout);
       this.bounds = drawingBounds(graph, layout);
       const focus = this.pendingFocus;
       this.pendingFocus = undefined;
