@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './testing/random.js';
 import { compileGlob, isEmptyQuery, matches, parseQuery, type Query, type QuerySubject } from './query.js';
 import { POD_STATUSES } from './records.js';
 
@@ -219,14 +220,8 @@ describe('hostile input', () => {
   });
 
   it('never throws on 5,000 random queries: a query or an error with an offset inside the text', () => {
-    // mulberry32: the same cases on every run.
-    let seed = 20261126;
-    const next = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Seeded (mulberry32): the same cases on every run.
+    const next = seededRandom(20261126);
     const pieces = ['ns:', 'status:', 'node:', 'owner:', 'app=', 'app!=', '-', '"', '*', ' ', '  ', ':', '=', '!', 'web', 'Deployment/', '\\', '<script>', '\u0000', 'é', 'x'.repeat(300)];
     let errors = 0;
     for (let i = 0; i < 5_000; i++) {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { edgeLine, SHOP_DEFAULT_DENY, SHOP_DENIED, SHOP_EDGES, SHOP_EGRESS_ISOLATED, SHOP_FIELDS, SHOP_REPLICAS, SHOP_UNRESOLVED } from '../../test/fixtures/shop/expected.js';
 import { shopManifestRecords } from '../../test/fixtures/shop/manifests.js';
 import { ClusterState } from './cluster-state.js';
+import { matchesSelector } from './label-selector.js';
 import type { ClusterRecord, ReferenceGrantRecord, TrafficRecord } from './records.js';
 import { pod } from './testing/records.js';
 import {
@@ -22,7 +23,8 @@ import {
   statefulSet,
   traffic,
 } from './testing/shop.js';
-import { OUTSIDE_ID, RELATIONS, deriveTopology, matchesSelector, serviceOfHost, type Edge, type Topology } from './topology.js';
+import { OUTSIDE_ID, RELATIONS, deriveTopology, type Edge, type Topology } from './topology.js';
+import { serviceOfHost } from './topology-names.js';
 
 /** Rule ids some test saw produce an edge: every rule in RELATIONS must be among them. */
 const produced = new Set<string>();

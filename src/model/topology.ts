@@ -30,9 +30,7 @@ import type { EndpointSliceRecord, IngressRecord, Labels, PodRecord, ReferenceGr
 import { configMapHostRelation, resolveServiceHost } from './topology-configmap.js';
 import { OUTSIDE_ID, vertexId } from './topology-names.js';
 
-export { matchesSelector, selects } from './label-selector.js';
-export type { VertexIsolation } from './network-policy.js';
-export { OUTSIDE_ID, serviceOfHost, vertexId } from './topology-names.js';
+export { OUTSIDE_ID, vertexId } from './topology-names.js';
 
 export type VertexKind =
   | 'Deployment'
@@ -167,6 +165,8 @@ export interface TopologyIndex {
   podOwnersByNamespace: Map<string, PodOwnerVertex[]>;
   /** The same, by one label they carry: `labelKey(namespace, key, value)`. Service selectors start here. */
   podOwnersByLabel: Map<string, PodOwnerVertex[]>;
+  /** The uid of each workload vertex's record, by vertex id: endpoint counts find its pods from it. */
+  workloadUids: Map<string, string>;
   policies: NetworkPolicies;
 }
 
@@ -177,6 +177,7 @@ function buildIndex(state: ClusterState): TopologyIndex {
   const vertices = new Map<string, Vertex>();
   const services = new Map<string, string>();
   const podOwners: PodOwnerVertex[] = [];
+  const workloadUids = new Map<string, string>();
   const add = (vertex: Vertex) => vertices.set(vertex.id, vertex);
   const named = (kind: VertexKind, r: { name: string; namespace?: string }): Vertex => {
     const v: Vertex = { id: vertexId(kind, r.namespace, r.name), kind, name: r.name };
@@ -189,6 +190,7 @@ function buildIndex(state: ClusterState): TopologyIndex {
       if (w.kind === 'Job' && w.owner?.kind === 'CronJob') continue; // folded into its CronJob
       const vertex = { ...named(w.kind as VertexKind, w), ready: w.ready, desired: w.desired };
       add(vertex);
+      workloadUids.set(vertex.id, w.uid);
       const spec = w.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
       podOwners.push({ vertex, labels: w.templateLabels ?? {}, envHosts: w.template?.envHosts ?? [], envField: 'spec.template.spec.containers[].env', hostFields: (w.template?.hostFields ?? []).map((f) => `${spec}.${f}`), configMaps: w.template?.configMaps ?? [] });
     }
@@ -215,7 +217,7 @@ function buildIndex(state: ClusterState): TopologyIndex {
     pushTo(podOwnersByNamespace, ns, o);
     for (const [k, v] of Object.entries(o.labels)) pushTo(podOwnersByLabel, labelKey(ns, k, v), o);
   }
-  return { state, vertices, services, podOwners, podOwnersByNamespace, podOwnersByLabel, policies: new NetworkPolicies(state, podOwnersByNamespace) };
+  return { state, vertices, services, podOwners, podOwnersByNamespace, podOwnersByLabel, workloadUids, policies: new NetworkPolicies(state, podOwnersByNamespace) };
 }
 
 /** Key of `podOwnersByLabel`: NUL cannot occur in namespaces, label keys or values. */
@@ -469,8 +471,6 @@ function countEndpoints(g: TopologyIndex, edges: readonly Edge[]): void {
   }
   if (slices.size === 0) return;
 
-  const uids = new Map<string, string>();
-  for (const kind of WORKLOAD_KINDS) for (const w of g.state.records(kind)) uids.set(vertexId(kind, w.namespace, w.name), w.uid);
   // The controllers in between: ReplicaSets (of Deployments) and Jobs (of CronJobs), by their owner's uid.
   const children = new Map<string, string[]>();
   for (const kind of ['ReplicaSet', 'Job'] as const) {
@@ -486,7 +486,7 @@ function countEndpoints(g: TopologyIndex, edges: readonly Edge[]): void {
     names = new Set<string>();
     podNamesOf.set(vertex.id, names);
     if (vertex.kind === 'Pod') return names.add(vertex.name);
-    const uid = uids.get(vertex.id);
+    const uid = g.workloadUids.get(vertex.id);
     if (uid === undefined) return names;
     for (const owner of vertex.kind === 'Deployment' || vertex.kind === 'CronJob' ? (children.get(uid) ?? []) : [uid]) {
       for (const p of g.state.podsOwnedBy(owner)) names.add(p.name);

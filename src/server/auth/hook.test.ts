@@ -13,6 +13,7 @@ import type { AuthOptions } from './hook.js';
 import { Networks } from './networks.js';
 import { SESSION_COOKIE, SessionSigner } from './session.js';
 import { TokenFile, tokenHashText } from './tokens.js';
+import { seededRandom } from '../../model/testing/random.js';
 
 const TV = 'tv-token-0123456789abcdef0123456789';
 const SCRAPER = 'scraper-token-0123456789abcdef01234';
@@ -287,21 +288,10 @@ describe('auth hook: trusted proxy headers', () => {
   });
 });
 
-/** mulberry32: the fuzz cases are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('auth hook: fuzzed headers, cookies and query strings', () => {
   it('never answers 5xx and never throws, for 2,000 random requests', async () => {
     const app = await setup({ proxy: true });
-    const next = random(20261125);
+    const next = seededRandom(20261125); // the same cases on every run
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
     const ALPHABET = 'abcXYZ019 =;,.:/"\'\\%&?#<>{}[]-_+*~!$()@\t\u00e9\u00ff';
     const text = (max: number) => Array.from({ length: Math.floor(next() * max) }, () => pick([...ALPHABET])).join('');

@@ -6,9 +6,9 @@ import type { ClusterStatus } from '../../model/cluster-status.js';
 import type { ConfigMapRecord } from '../../model/records.js';
 import type { ApiVerb, SourceTelemetry } from '../telemetry.js';
 import { noTelemetry } from '../telemetry.js';
-import { KubeSource, type KubeSourceTiming } from './kube-source.js';
+import type { KubeSource, KubeSourceTiming } from './kube-source.js';
 import { FakeApiServer, fakeNode, fakePod } from './testing/fake-api-server.js';
-import { AppliedState, capturingLogger, endpointFor, waitFor } from './testing/harness.js';
+import { AppliedState, capturingLogger, startKubeSource, waitFor } from './testing/harness.js';
 
 // Status changes that only move counts go out at once; metrics polling stays out of the way.
 const timing: Partial<KubeSourceTiming> = { statusCoalesceMs: 20, metricsStartMs: 60_000 };
@@ -32,19 +32,7 @@ describe('KubeSource: ConfigMaps on request only', () => {
   const configMaps = () => [...state.records.values()].filter((r): r is ConfigMapRecord => r.kind === 'ConfigMap');
 
   function startSource(readConfigMaps: boolean) {
-    source = new KubeSource({
-      id: 'kind-dev',
-      name: 'kind-dev',
-      endpoint: endpointFor(server),
-      logger: capturingLogger().log,
-      telemetry,
-      ...(readConfigMaps ? { optIns: { readConfigMaps: true } } : {}),
-      timing,
-    });
-    source.start((events) => {
-      state.apply(events);
-      for (const e of events) if (e.type === 'status') statuses.push(e.status);
-    });
+    source = startKubeSource(server, { logger: capturingLogger().log, telemetry, ...(readConfigMaps ? { optIns: { readConfigMaps: true } } : {}), timing }, { state, statuses });
   }
 
   beforeEach(async () => {

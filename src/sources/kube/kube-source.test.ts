@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../model/cluster-status.js';
 import type { SourceEvent } from '../source.js';
-import { KubeSource, type KubeSourceTiming } from './kube-source.js';
+import type { KubeSource, KubeSourceTiming } from './kube-source.js';
 import { FakeApiServer, fakeNode, fakePod } from './testing/fake-api-server.js';
-import { AppliedState, capturingLogger, endpointFor, waitFor } from './testing/harness.js';
+import { AppliedState, capturingLogger, startKubeSource, waitFor } from './testing/harness.js';
 
 const fast: Partial<KubeSourceTiming> = {
   reflector: {
@@ -46,19 +46,11 @@ describe('KubeSource', () => {
   function startSource(options: { namespaces?: string[]; timing?: Partial<KubeSourceTiming> } = {}) {
     const logger = capturingLogger();
     logs = logger.entries;
-    source = new KubeSource({
-      id: 'kind-dev',
-      name: 'kind-dev',
-      endpoint: endpointFor(server),
-      logger: logger.log,
-      ...(options.namespaces ? { namespaces: options.namespaces } : {}),
-      timing: { ...fast, ...options.timing },
-    });
-    source.start((events) => {
-      batches.push(events);
-      state.apply(events);
-      for (const e of events) if (e.type === 'status') statuses.push(e.status);
-    });
+    source = startKubeSource(
+      server,
+      { logger: logger.log, ...(options.namespaces ? { namespaces: options.namespaces } : {}), timing: { ...fast, ...options.timing } },
+      { state, statuses, batches },
+    );
     return source;
   }
 

@@ -13,6 +13,8 @@ import type {
   StatefulSetRecord,
   UsageRecord,
 } from '../../model/records.js';
+import { serviceOfHost } from '../../model/topology-names.js';
+import { backendsOf } from './backends.js';
 
 const FINISHED = new Set(['Succeeded', 'Failed']);
 
@@ -100,14 +102,12 @@ export function checkConsistency(records: Iterable<ClusterRecord>): string[] {
   const serviceExists = (ns: string, name: string) => services.has(`${ns}/${name}`);
   for (const p of pods) {
     for (const host of p.refs?.envHosts ?? []) {
-      const [name = '', ns = p.namespace as string] = host.split('.');
-      if (!serviceExists(ns, name)) problems.push(`pod ${p.namespace}/${p.name}: env host ${host} names no service`);
+      const named = serviceOfHost(host, p.namespace as string);
+      if (!named || !serviceExists(named.namespace, named.name)) problems.push(`pod ${p.namespace}/${p.name}: env host ${host} names no service`);
     }
   }
   for (const r of byUid.values()) {
-    const backends =
-      r.kind === 'Ingress' ? r.rules.flatMap((rule) => rule.paths.map((path) => path.backend)) : r.kind === 'HTTPRoute' || r.kind === 'GRPCRoute' ? r.backends : [];
-    for (const b of backends) if (!serviceExists(b.namespace ?? (r.namespace as string), b.service)) problems.push(`${r.kind} ${r.namespace}/${r.name}: backend ${b.service} does not exist`);
+    for (const b of backendsOf(r)) if (!serviceExists(b.namespace ?? (r.namespace as string), b.service)) problems.push(`${r.kind} ${r.namespace}/${r.name}: backend ${b.service} does not exist`);
   }
 
   // Usage is about objects that exist.

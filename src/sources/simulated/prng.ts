@@ -16,6 +16,11 @@ export function mix32(x: number): number {
   return (x ^ (x >>> 15)) >>> 0;
 }
 
+/** A number in [0, 1) fixed for (seed, k): a stateless draw, for values that are a function of an id. */
+export function unit(seed: number, k: number): number {
+  return mix32(seed ^ Math.imul(k, 0x9e3779b9)) / 4294967296;
+}
+
 /** FNV-1a over a string: turns stream names into sub-seeds. */
 export function hashString(s: string): number {
   let h = 0x811c9dc5;

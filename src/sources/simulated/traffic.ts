@@ -14,9 +14,11 @@
 import { selects } from '../../model/label-selector.js';
 import { pushTo } from '../../model/multimap.js';
 import type { DaemonSetRecord, DeploymentRecord, ServiceRecord, StatefulSetRecord, TrafficPeer, TrafficRecord } from '../../model/records.js';
+import { serviceOfHost } from '../../model/topology-names.js';
 import { movedNoticeably, roundMetric, trafficName, trafficUid } from '../prometheus/parse.js';
+import { backendsOf } from './backends.js';
 import type { SimCluster } from './cluster.js';
-import { hashString, mix32 } from './prng.js';
+import { hashString, mix32, unit } from './prng.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -29,11 +31,6 @@ const MIN_DIRECT = 3;
 
 type Category = 'call' | 'outside' | 'direct';
 type Workload = DeploymentRecord | StatefulSetRecord | DaemonSetRecord;
-
-/** A number in [0, 1) fixed for (seed, k). */
-function unit(seed: number, k: number): number {
-  return mix32(seed ^ Math.imul(k, 0x9e3779b9)) / 4294967296;
-}
 
 /** Between `min` and `max`, evenly on a log scale (rates span orders of magnitude). */
 function logBetween(min: number, max: number, u: number): number {
@@ -137,8 +134,8 @@ export function generateTraffic(cluster: SimCluster, seed: number, now: number):
   for (const w of workloads) {
     const ns = w.namespace as string;
     for (const host of w.template?.envHosts ?? []) {
-      const dot = host.indexOf('.');
-      const svc = services.get(dot < 0 ? `${ns}/${host}` : `${host.slice(dot + 1)}/${host.slice(0, dot)}`);
+      const named = serviceOfHost(host, ns);
+      const svc = named && services.get(`${named.namespace}/${named.name}`);
       if (!svc || svc.type === 'ExternalName') continue;
       const callee = workloadOf(svc);
       if (callee) calls.add(`${ns}/${w.name}->${callee.namespace}/${callee.name}`);
@@ -149,8 +146,7 @@ export function generateTraffic(cluster: SimCluster, seed: number, now: number):
   // The outside world → workloads behind Ingresses and routes.
   for (const kind of ['Ingress', 'HTTPRoute', 'GRPCRoute'] as const) {
     for (const r of ledger.records(kind)) {
-      const backends = r.kind === 'Ingress' ? r.rules.flatMap((rule) => rule.paths.map((p) => p.backend)) : r.kind === 'HTTPRoute' || r.kind === 'GRPCRoute' ? r.backends : [];
-      for (const b of backends) {
+      for (const b of backendsOf(r)) {
         const svc = services.get(`${b.namespace ?? r.namespace}/${b.service}`);
         if (svc) publish({ outside: true }, destinationOf(svc), r.kind === 'GRPCRoute' ? 'grpc' : protocolOf(svc), OBSERVED_ENTRIES);
       }

@@ -6,7 +6,7 @@
 import type { Resources, UsageRecord } from '../../model/records.js';
 import { GI, MI } from './catalog.js';
 import type { SimCluster } from './cluster.js';
-import { hashString, mix32 } from './prng.js';
+import { hashString, unit } from './prng.js';
 import type { SimNode, SimPod } from './state.js';
 
 /**
@@ -94,11 +94,6 @@ function hasMetrics(pod: SimPod): boolean {
     default:
       return false;
   }
-}
-
-/** A number in [0, 1) fixed for (seed, k). */
-function unit(seed: number, k: number): number {
-  return mix32(seed ^ Math.imul(k, 0x9e3779b9)) / 4294967296;
 }
 
 export function podUsage(pod: SimPod, now: number): Resources {

@@ -22,7 +22,7 @@ export function stripConfigMap(raw: unknown): ConfigMapRecord | undefined {
     for (const key of Object.keys(data)) {
       if (!hosts.open) break;
       const value = data[key];
-      if (typeof value === 'string') hosts.scan(value, `data[${fieldKey(key)}]`, namesHost(key));
+      if (typeof value === 'string') hosts.scan(value, () => `data[${fieldKey(key)}]`, namesHost(key));
     }
   }
   return { kind: 'ConfigMap', ...base, hosts: hosts.hosts, hostFields: hosts.fields };

@@ -306,16 +306,21 @@ export class HostCollector {
     return true;
   }
 
-  /** Adds the hosts of one value, found at `field`; `keyed` as in hostsIn. */
-  scan(text: string, field: string, keyed = false): void {
+  /**
+   * Adds the hosts of one value, found at `field`; `keyed` as in hostsIn. The field may be given
+   * as a function: it is then built only when a host of the value is kept, not for every value read.
+   */
+  scan(text: string, field: string | (() => string), keyed = false): void {
     if (!this.afford(text.length)) return;
+    let path: string | undefined;
     for (const host of recentHosts.hostsIn(text, keyed)) {
       if (this.seen.has(host)) continue;
       if (this.hosts.length >= this.limits.maxHosts) return;
       this.seen.add(host);
       // Shared: every pod of a template names the same hosts at the same places.
       this.hosts.push(host);
-      this.fields.push(interner.string(field));
+      path ??= typeof field === 'string' ? field : field();
+      this.fields.push(interner.string(path));
     }
   }
 }

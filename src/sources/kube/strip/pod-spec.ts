@@ -61,7 +61,7 @@ export function specRefs(spec: Json): TemplateRefs | undefined {
           add(secrets, obj(valueFrom.secretKeyRef)?.name);
         }
       }
-      containerHosts(container, `${group}[${fieldKey(str(container.name) ?? '')}]`, hosts);
+      containerHosts(container, () => `${group}[${fieldKey(str(container.name) ?? '')}]`, hosts);
     }
   }
 
@@ -83,7 +83,7 @@ export function specRefs(spec: Json): TemplateRefs | undefined {
  * kubelet does it: an env value sees the vars defined before it in `env` (envFrom and valueFrom
  * values are unknown here, so references to them stay as written); command and args see them all.
  */
-function containerHosts(container: Json, where: string, hosts: HostCollector): void {
+function containerHosts(container: Json, where: () => string, hosts: HostCollector): void {
   if (!hosts.open) return;
   // Value of each var defined so far; null: defined, but not known to us (valueFrom, or not
   // read). Kept only when something refers to a var: most containers do not.
@@ -103,7 +103,7 @@ function containerHosts(container: Json, where: string, hosts: HostCollector): v
     }
     const expanded = hosts.open ? expand(value) : undefined;
     if (name !== undefined) vars?.set(name, expanded ?? null);
-    if (expanded !== undefined) hosts.scan(expanded, `${where}.env[${name === undefined ? i : fieldKey(name)}]`, name !== undefined && namesHost(name));
+    if (expanded !== undefined) hosts.scan(expanded, () => `${where()}.env[${name === undefined ? i : fieldKey(name)}]`, name !== undefined && namesHost(name));
   }
   for (const key of ['command', 'args'] as const) {
     const words = list(container[key]);
@@ -112,7 +112,7 @@ function containerHosts(container: Json, where: string, hosts: HostCollector): v
       if (typeof word !== 'string' || word === '') continue;
       const expanded = expand(word);
       const previous = words[i - 1];
-      if (expanded !== undefined) hosts.scan(expanded, `${where}.${key}[${i}]`, typeof previous === 'string' && isHostFlag(previous));
+      if (expanded !== undefined) hosts.scan(expanded, () => `${where()}.${key}[${i}]`, typeof previous === 'string' && isHostFlag(previous));
     }
   }
 }

@@ -1,8 +1,10 @@
 // Helpers shared by the kube source's tests.
 import { pino, type Logger } from 'pino';
+import type { ClusterStatus } from '../../../model/cluster-status.js';
 import type { ClusterRecord } from '../../../model/records.js';
 import type { SourceEvent } from '../../source.js';
 import type { ApiEndpoint } from '../api-client.js';
+import { KubeSource, type KubeSourceOptions } from '../kube-source.js';
 import type { FakeApiServer } from './fake-api-server.js';
 
 /** An endpoint for the fake server, without credentials. */
@@ -55,4 +57,22 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Where a started source's events go: each batch (when asked), the applied state, the statuses in order. */
+export interface SourceSink {
+  state: AppliedState;
+  statuses: ClusterStatus[];
+  batches?: SourceEvent[][];
+}
+
+/** Starts a source 'kind-dev' on the fake server, its events going to `sink`. */
+export function startKubeSource(server: FakeApiServer, options: Omit<KubeSourceOptions, 'id' | 'name' | 'endpoint'>, sink: SourceSink): KubeSource {
+  const source = new KubeSource({ id: 'kind-dev', name: 'kind-dev', endpoint: endpointFor(server), ...options });
+  source.start((events) => {
+    sink.batches?.push(events);
+    sink.state.apply(events);
+    for (const e of events) if (e.type === 'status') sink.statuses.push(e.status);
+  });
+  return source;
 }

@@ -15,6 +15,7 @@
 //     workload → workload edges explained by them, a few unexplained ones, some quiet config edges.
 // About 2.5 edges per vertex.
 import { OUTSIDE_ID, vertexId, type Edge, type EdgeType, type Topology, type Vertex, type VertexKind } from '../../../../model/topology.js';
+import { seededRandom } from '../../../../model/testing/random.js';
 
 export interface SyntheticOptions {
   /** About this many vertices (within a few percent). */
@@ -24,17 +25,7 @@ export interface SyntheticOptions {
   traffic?: boolean;
 }
 
-/** mulberry32: small, fast, good enough for test data, and the same on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const SHARED_NAMESPACES = ['platform', 'data', 'observability'];
 const TEAM_WORDS = ['shop', 'billing', 'identity', 'search', 'media', 'growth', 'ledger', 'fleet', 'support', 'maps', 'risk', 'catalog'];
